@@ -1,0 +1,1 @@
+"""Tidings: an enterprise microblog (企業微博)."""

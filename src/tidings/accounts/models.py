@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.core.ids import next_id
+
+
+class AccountManager(BaseUserManager["Account"]):
+    def get_by_natural_key(self, username: str | None) -> Account:
+        from tidings.core.handles import handle_key
+
+        return self.get(handle_key=handle_key(username or ""))
+
+
+class Account(AbstractBaseUser):
+    """A person's or an organisation's presence: what posts, follows and is followed."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Personal")
+        OFFICIAL = "official", _("Official")
+        EXECUTIVE = "executive", _("Executive")
+
+    id = models.BigIntegerField(primary_key=True, default=next_id, editable=False)
+    handle = models.CharField(max_length=30)
+    # The folded handle is what is unique; the skeleton refuses look-alikes (dell / deII).
+    handle_key = models.CharField(max_length=120, unique=True)
+    handle_skeleton = models.CharField(max_length=120, unique=True)
+    display_name = models.CharField(max_length=30)
+    email = models.EmailField(blank=True)
+    bio = models.CharField(max_length=160, blank=True)
+    avatar = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSONAL)
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    last_active_at = models.DateTimeField(default=timezone.now)
+    # Set while this account's home timeline is kept in the timeline store.
+    timeline_built_at = models.DateTimeField(null=True, blank=True)
+    followers_count = models.IntegerField(default=0)
+    following_count = models.IntegerField(default=0)
+    posts_count = models.IntegerField(default=0)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "handle_key"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == self.Kind.OFFICIAL

@@ -1,0 +1,142 @@
+"""Writes to accounts: sign-up, log-in checks, profile changes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from tidings.accounts.models import Account
+from tidings.core import ratelimit
+from tidings.core.errors import Conflict, Invalid
+from tidings.core.handles import clean_handle, handle_key, handle_skeleton
+from tidings.core.text import bad_characters
+
+LOGIN_WINDOW = 15 * 60
+LOGIN_TRIES_PER_ACCOUNT = 10
+LOGIN_TRIES_PER_ADDRESS = 50
+
+
+def clean_display_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid(_("Enter a display name."), field="display_name")
+    if len(name) > 30:
+        raise Invalid(_("A display name can be at most 30 characters."), field="display_name")
+    if bad_characters(name) or any(c in name for c in "\u200b\u200c\u200d\u2060<>"):
+        raise Invalid(_("The display name contains characters that are not allowed."), field="display_name")
+    return name
+
+
+def _check_handle_free(handle: str, *, exclude_id: int | None = None) -> tuple[str, str]:
+    key, skeleton = handle_key(handle), handle_skeleton(handle)
+    others = Account.objects.exclude(id=exclude_id) if exclude_id else Account.objects.all()
+    if others.filter(handle_key=key).exists():
+        raise Conflict(_("The handle @%(handle)s is already taken.") % {"handle": handle}, field="handle")
+    clash = others.filter(handle_skeleton=skeleton).values_list("handle", flat=True).first()
+    if clash:
+        raise Conflict(
+            _("The handle @%(handle)s looks too much like @%(other)s. Please choose another.")
+            % {"handle": handle, "other": clash},
+            field="handle",
+        )
+    return key, skeleton
+
+
+def sign_up(
+    *,
+    handle: str,
+    password: str,
+    email: str = "",
+    display_name: str = "",
+    language: str = "",
+    kind: str = Account.Kind.PERSONAL,
+) -> Account:
+    handle = clean_handle(handle)
+    display_name = clean_display_name(display_name or handle)
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise Invalid(_("Enter a valid email address."), field="email") from exc
+    if language and language not in dict(settings.LANGUAGES):
+        raise Invalid(_("Unknown language."), field="language")
+    account = Account(handle=handle, display_name=display_name, email=email, language=language, kind=kind)
+    try:
+        password_validation.validate_password(password, account)
+    except ValidationError as exc:
+        raise Invalid(" ".join(exc.messages), field="password") from exc
+    key, skeleton = _check_handle_free(handle)
+    account.handle_key, account.handle_skeleton = key, skeleton
+    account.set_password(password)
+    try:
+        with transaction.atomic():
+            account.save(force_insert=True)
+    except IntegrityError as exc:  # lost a race with another sign-up for the same handle
+        raise Conflict(
+            _("The handle @%(handle)s is already taken.") % {"handle": handle}, field="handle"
+        ) from exc
+    return account
+
+
+def check_login(*, login: str, password: str, address: str) -> Account:
+    """The account for these credentials, or an error. Tries are limited per account and per
+    address, so guessing one account's password from many addresses is limited too."""
+    login = login.strip()
+    if not login or not password:
+        raise Invalid(_("Enter your handle or email and your password."))
+    ratelimit.hit(f"login:addr:{address}", limit=LOGIN_TRIES_PER_ADDRESS, window_seconds=LOGIN_WINDOW)
+    key = handle_key(login.removeprefix("@"))
+    ratelimit.hit(f"login:acct:{key}", limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
+    account = Account.objects.filter(handle_key=key).first()
+    if account is None and "@" in login:
+        account = Account.objects.filter(email__iexact=login).first()
+    if account is None or not account.is_active or not account.check_password(password):
+        if account is None:
+            Account().set_password(password)  # spend the same time as a real check
+        raise Invalid(_("The handle or password is not right."))
+    ratelimit.reset(f"login:acct:{key}", window_seconds=LOGIN_WINDOW)
+    return account
+
+
+def update_profile(
+    account: Account, *, display_name: str | None = None, bio: str | None = None, language: str | None = None
+) -> Account:
+    fields = []
+    if display_name is not None:
+        account.display_name = clean_display_name(display_name)
+        fields.append("display_name")
+    if bio is not None:
+        bio = bio.strip()
+        if len(bio) > 160:
+            raise Invalid(_("A bio can be at most 160 characters."), field="bio")
+        if bad_characters(bio):
+            raise Invalid(_("The bio contains characters that are not allowed."), field="bio")
+        account.bio = bio
+        fields.append("bio")
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise Invalid(_("Unknown language."), field="language")
+        account.language = language
+        fields.append("language")
+    if fields:
+        account.save(update_fields=fields)
+    return account
+
+
+def set_avatar(account: Account, *, data: bytes) -> Account:
+    from tidings.core import images, storage
+
+    processed = images.process_avatar(
+        data, max_bytes=settings.IMAGE_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS
+    )
+    old = account.avatar
+    account.avatar = storage.save_public(f"avatars/{account.id}", processed.extension, processed.data)
+    account.save(update_fields=["avatar"])
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
+    return account

@@ -1,0 +1,64 @@
+"""Who may see which post: decided here and only here. Every read of posts (timelines, pages,
+search, notifications, API, media, exports, streams) filters with `visible_posts` or fetches
+one object through `access_post`, which answers "not found" alike for missing and forbidden."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Q
+
+from tidings.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from tidings.posts.models import Post
+
+PUBLIC = "public"
+FOLLOWERS = "followers"
+
+
+def _viewer_id(viewer: Any) -> int | None:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    return int(viewer.id)
+
+
+def visible_posts(viewer: Any) -> Q:
+    """A filter on Post for what `viewer` (an Account, AnonymousUser or None) may see."""
+    viewer_id = _viewer_id(viewer)
+    active = Q(audience_owner__is_active=True, author__is_active=True)
+    if viewer_id is None:
+        return Q(audience=PUBLIC) & active
+    follow = apps.get_model("social", "Follow")
+    block = apps.get_model("social", "Block")
+    following = follow.objects.filter(follower_id=viewer_id).values("followee_id")
+    blocked_by = block.objects.filter(blocked_id=viewer_id).values("blocker_id")
+    allowed = (
+        Q(audience=PUBLIC)
+        | Q(audience_owner_id=viewer_id)
+        | Q(audience=FOLLOWERS, audience_owner_id__in=following)
+    )
+    return allowed & active & ~Q(audience_owner_id__in=blocked_by) & ~Q(author_id__in=blocked_by)
+
+
+def access_post(viewer: Any, post_id: int | str, *, related: tuple[str, ...] = ()) -> Post:
+    """The post if `viewer` may see it; NotFound otherwise, whether it exists or not."""
+    post_model = apps.get_model("posts", "Post")
+    try:
+        pid = int(post_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    post = (
+        post_model.objects.filter(visible_posts(viewer), id=pid)
+        .select_related("author", "audience_owner", *related)
+        .first()
+    )
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def can_see(viewer: Any, post_id: int) -> bool:
+    post_model = apps.get_model("posts", "Post")
+    return bool(post_model.objects.filter(visible_posts(viewer), id=post_id).exists())

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.db import models
+
+from tidings.core.ids import next_id
+
+
+class SnowflakeModel(models.Model):
+    """Base of every row that is paged or sent to clients: a time-ordered 64-bit id."""
+
+    id = models.BigIntegerField(primary_key=True, default=next_id, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class StreamEvent(models.Model):
+    """The embedded pub/sub: one row per live event for one account, read by the open
+    event streams (any process) and purged after an hour. Redis Streams replace it at scale."""
+
+    id = models.BigIntegerField(primary_key=True, default=next_id, editable=False)
+    account_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["account_id", "id"])]
+
+
+class RateCounter(models.Model):
+    """Fixed-window counters for rate limits when no Redis is configured."""
+
+    key = models.CharField(max_length=200)
+    bucket = models.BigIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="ratecounter_key_bucket")]

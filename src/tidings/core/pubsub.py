@@ -1,0 +1,89 @@
+"""Live events for one account (new timeline post, notification, message), delivered to its
+open event streams in any process. Embedded: rows in core_streamevent polled by the stream.
+At scale: one Redis Stream per account, read with a blocking XREAD. Both keep a short history,
+so a stream that reconnects with Last-Event-ID misses nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from tidings.core import redis as tredis
+from tidings.core.ids import id_for_time
+
+HISTORY_SECONDS = 3600
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    kind: str
+    data: dict[str, Any]
+
+
+def publish(account_id: int, kind: str, data: dict[str, Any]) -> None:
+    if tredis.enabled():
+        tredis.client().xadd(
+            tredis.key("stream", account_id),
+            {"kind": kind, "data": json.dumps(data)},
+            maxlen=200,
+            approximate=True,
+        )
+        return
+    from tidings.core.models import StreamEvent
+
+    StreamEvent.objects.create(account_id=account_id, kind=kind, data=data)
+
+
+def latest_id(account_id: int) -> str:
+    """The position to start a new stream from: only events after now."""
+    if tredis.enabled():
+        newest = tredis.client().xrevrange(tredis.key("stream", account_id), count=1)
+        return str(newest[0][0]) if newest else "0-0"
+    from tidings.core.models import StreamEvent
+
+    last = StreamEvent.objects.filter(account_id=account_id).order_by("-id").values_list("id", flat=True)[:1]
+    return str(last[0]) if last else "0"
+
+
+def read(account_id: int, after: str, *, timeout: float) -> list[Event]:
+    """Events for the account after `after`, waiting up to `timeout` seconds for the first one."""
+    if tredis.enabled():
+        reply: Any = tredis.client().xread(
+            {tredis.key("stream", account_id): after}, block=int(timeout * 1000), count=50
+        )
+        events: list[Event] = []
+        for _stream, entries in reply or []:
+            for entry_id, fields in entries:
+                events.append(Event(entry_id, fields["kind"], json.loads(fields["data"])))
+        return events
+
+    from tidings.core.models import StreamEvent
+
+    try:
+        after_id = int(after)
+    except ValueError:
+        after_id = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = list(
+            StreamEvent.objects.filter(account_id=account_id, id__gt=after_id)
+            .order_by("id")
+            .values_list("id", "kind", "data")[:50]
+        )
+        if rows or time.monotonic() >= deadline:
+            return [Event(str(i), k, d) for i, k, d in rows]
+        time.sleep(POLL_SECONDS)
+
+
+def purge_old() -> int:
+    """Drop embedded events older than the history window (Redis trims itself by length)."""
+    if tredis.enabled():
+        return 0
+    from tidings.core.models import StreamEvent
+
+    deleted, _ = StreamEvent.objects.filter(id__lt=id_for_time(time.time() - HISTORY_SECONDS)).delete()
+    return deleted

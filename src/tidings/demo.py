@@ -1,0 +1,144 @@
+"""The demo company 示範科技: three official accounts, an executive, five employees, ten
+customers, and a few dozen posts with topics, mentions, reposts, comments and likes.
+Loading twice changes nothing: it stops if the brand account already exists."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+PASSWORD = "tidings-demo-2026"
+
+OFFICIAL = [
+    ("示範科技", "示範科技 Demo Tech", "示範科技官方微博:新品、活動與公司消息。"),
+    ("示範客服", "示範科技客服", "7×24 小時在線,有問題請 @示範客服 或私信我們。"),
+    ("示範優選", "示範優選 Outlet", "每日限量特價,整新機與配件。"),
+]
+EXECUTIVE = ("林志遠", "林志遠", "示範科技大中華區總經理。個人觀點。")
+EMPLOYEES = [
+    ("王小明", "王小明", "產品經理"),
+    ("陳美玲", "陳美玲", "客服主管"),
+    ("張偉", "張偉", "工程師"),
+    ("李佳穎", "李佳穎", "市場部"),
+    ("黃志豪", "黃志豪", "物流與供應鏈"),
+]
+CUSTOMERS = [
+    ("小雨", "小雨"),
+    ("阿傑", "阿傑"),
+    ("咖啡不加糖", "咖啡不加糖"),
+    ("techfan", "Tech Fan"),
+    ("周末去爬山", "周末去爬山"),
+    ("老張修電腦", "老張修電腦"),
+    ("lily_chen", "Lily Chen"),
+    ("設計師阿寶", "設計師阿寶"),
+    ("學生黨", "學生黨"),
+    ("北京的秋天", "北京的秋天"),
+]
+
+# (author, text) in publishing order; later entries refer to earlier ones by index.
+POSTS = [
+    ("示範科技", "#新品發布# 示範筆電 X14 今天正式開賣!14 吋、1.1 公斤、續航 18 小時。感謝大家一路的支持 🎉"),
+    ("示範科技", "這週末在台北信義店有 #新品體驗會#,歡迎帶朋友來玩,現場還有有獎問答!"),
+    ("示範客服", "提醒大家:官網訂單查詢系統今晚 23:00–24:00 維護,期間如需協助請私信 @示範客服 。"),
+    ("示範優選", "#每日特價# 整新 X13 只要 NT$19,900,限量 30 台,先搶先贏 https://example.com/outlet/x13"),
+    (
+        "林志遠",
+        "中國將是我們繼美國以後,通過社會性媒體和用戶溝通的另一個前沿陣地。坦誠的雙向溝通比任何廣告都重要。",
+    ),
+    ("王小明", "X14 的鍵盤我們改了七版,終於滿意了。大家用起來覺得怎樣? #新品發布#"),
+    ("陳美玲", "客服團隊今天處理了 312 個問題,平均回覆時間 6 分鐘。謝謝每一位耐心等待的朋友 🙏"),
+    ("張偉", "韌體 1.2 修好了睡眠喚醒的問題,更新說明在這裡 https://example.com/firmware/1.2 #韌體更新#"),
+    ("李佳穎", "#新品體驗會# 場地佈置完成!明天見~"),
+    ("黃志豪", "雙十一的包裹已經全部出倉,大部分地區明天可以收到。"),
+    ("小雨", "剛收到 X14,好輕!開機速度也很快 #新品發布#"),
+    ("阿傑", "@示範客服 我的訂單顯示已出貨三天了還沒到,可以幫忙查一下嗎?"),
+    ("咖啡不加糖", "在咖啡店用 X14 寫了一下午的稿,電池還剩 60%,滿意。"),
+    ("techfan", "Benchmarked the X14 today: fast SSD, quiet fans, great screen. #新品發布#"),
+    ("周末去爬山", "有人去過 #新品體驗會# 嗎?想知道現場人多不多"),
+    ("老張修電腦", "幫客戶換了 X13 的電池,拆機很友善,點個讚。"),
+    ("lily_chen", "Is the X14 available in Hong Kong yet? @示範科技"),
+    ("設計師阿寶", "X14 的螢幕色準不錯,修圖夠用了。#戴爾 vs 示範# 這種比較大家別吵了哈哈"),
+    ("學生黨", "#每日特價# 學生預算友善,已下單整新機!"),
+    ("北京的秋天", "天冷了,筆電放包裡記得別跟保溫杯擠在一起 ☕"),
+]
+REPOSTS = [
+    ("陳美玲", 0, "我們家的新寶貝,大家多多指教!"),
+    ("王小明", 10, "謝謝喜歡!鍵盤手感有什麼建議都可以告訴我"),
+    ("示範科技", 13, "Thanks for the thorough review!"),
+    ("李佳穎", 1, ""),
+    ("小雨", 3, "手慢無,已經搶到一台"),
+    ("techfan", 21, "Agree with this"),
+]
+COMMENTS = [
+    (0, "阿傑", "價格多少?"),
+    (0, "示範客服", "@阿傑 X14 起售價 NT$32,900,詳情請看官網喔。"),
+    (11, "示範客服", "@阿傑 已私信您,請提供訂單號,我們馬上查詢。"),
+    (11, "阿傑", "收到,謝謝回覆這麼快!"),
+    (5, "小雨", "鍵盤回饋很紮實,比上一代好太多"),
+    (14, "李佳穎", "@周末去爬山 下午兩點前人比較少,歡迎來!"),
+    (16, "示範科技", "@lily_chen Coming to Hong Kong next month. Stay tuned!"),
+    (7, "老張修電腦", "更新後睡眠問題確實沒了 👍"),
+]
+LIKES = [
+    (0, ["小雨", "阿傑", "techfan", "王小明", "陳美玲", "咖啡不加糖", "學生黨"]),
+    (4, ["王小明", "陳美玲", "張偉", "李佳穎"]),
+    (6, ["林志遠", "小雨", "阿傑"]),
+    (10, ["示範科技", "王小明"]),
+    (13, ["示範科技", "張偉"]),
+]
+FOLLOWS_OFFICIAL_BY_ALL = True
+
+LOGINS_TEXT = f"""
+Demo logins (password for all: {PASSWORD})
+  official accounts : @示範科技  @示範客服  @示範優選
+  executive         : @林志遠
+  employees         : @王小明  @陳美玲  @張偉  @李佳穎  @黃志豪
+  customers         : @小雨  @阿傑  @techfan  @lily_chen  ... (ten in all)
+""".rstrip()
+
+
+def load() -> bool:
+    from tidings.accounts import services as accounts
+    from tidings.accounts.models import Account
+    from tidings.posts import services as posts
+    from tidings.social import services as social
+
+    if Account.objects.filter(handle_key="示范科技").exists():
+        return False
+    with transaction.atomic():
+        people: dict[str, Account] = {}
+        for handle, name, bio in OFFICIAL:
+            people[handle] = accounts.sign_up(
+                handle=handle, display_name=name, password=PASSWORD, kind="official"
+            )
+            accounts.update_profile(people[handle], bio=bio)
+        handle, name, bio = EXECUTIVE
+        people[handle] = accounts.sign_up(
+            handle=handle, display_name=name, password=PASSWORD, kind="executive"
+        )
+        accounts.update_profile(people[handle], bio=bio)
+        for handle, name, bio in EMPLOYEES:
+            people[handle] = accounts.sign_up(handle=handle, display_name=name, password=PASSWORD)
+            accounts.update_profile(people[handle], bio=bio)
+        for handle, name in CUSTOMERS:
+            people[handle] = accounts.sign_up(handle=handle, display_name=name, password=PASSWORD)
+        official = [h for h, _, _ in OFFICIAL]
+        for handle, account in people.items():
+            for target in [*official, EXECUTIVE[0]]:
+                if target != handle:
+                    social.follow(account, account_id=people[target].id)
+        for handle, _, _ in EMPLOYEES:
+            for other, _, _ in EMPLOYEES:
+                if other != handle:
+                    social.follow(people[handle], account_id=people[other].id)
+        for handle, _ in CUSTOMERS[:5]:
+            social.follow(people["示範客服"], account_id=people[handle].id)
+
+        published = [posts.publish(people[a], text=t) for a, t in POSTS]
+        for author, index, text in REPOSTS:
+            published.append(posts.repost(people[author], post_id=published[index].id, comment=text))
+        for index, author, text in COMMENTS:
+            posts.comment(people[author], post_id=published[index].id, text=text)
+        for index, likers in LIKES:
+            for liker in likers:
+                posts.like(people[liker], post_id=published[index].id)
+    return True

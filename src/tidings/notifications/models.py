@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.core.models import SnowflakeModel
+
+
+class Notification(SnowflakeModel):
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        COMMENT = "comment", _("Comment")
+        REPOST = "repost", _("Repost")
+        LIKE = "like", _("Like")
+        FOLLOW = "follow", _("Follow")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("posts.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # One notification per (kind, actor, post): handlers that run twice create nothing more.
+    dedupe_key = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe")
+        ]
+        indexes = [models.Index(fields=["recipient", "-id"])]
+
+
+class Conversation(SnowflakeModel):
+    """私信: direct messages between two people; `low` holds the smaller account id."""
+
+    low = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_message_id = models.BigIntegerField(default=0)
+    low_read_id = models.BigIntegerField(default=0)
+    high_read_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["low", "high"], name="conversation_pair")]
+        indexes = [
+            models.Index(fields=["low", "-last_message_id"]),
+            models.Index(fields=["high", "-last_message_id"]),
+        ]
+
+    def other(self, account_id: int) -> int:
+        return self.high_id if account_id == self.low_id else self.low_id
+
+
+class Message(SnowflakeModel):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)

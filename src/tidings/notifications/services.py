@@ -1,0 +1,140 @@
+"""Writes: notifications made from events, read marks, and direct messages."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.accounts.models import Account
+from tidings.core import events, pubsub
+from tidings.core.audience import can_see
+from tidings.core.errors import Invalid, NotFound
+from tidings.core.text import clean_post_text
+from tidings.notifications.models import Conversation, Message, Notification
+from tidings.posts.models import Mention, Post
+from tidings.social.models import Block, Mute
+
+MESSAGE_MAX_LENGTH = 1000
+
+
+def notify(*, recipient_id: int, kind: str, actor_id: int, post_id: int | None = None) -> Notification | None:
+    """Tell `recipient` of something `actor` did, unless it is their own doing, they blocked or
+    muted the actor, or they may not see the post. Idempotent."""
+    if recipient_id == actor_id:
+        return None
+    if Block.objects.filter(blocker_id=recipient_id, blocked_id=actor_id).exists():
+        return None
+    if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
+        return None
+    recipient = Account.objects.filter(id=recipient_id, is_active=True).first()
+    if recipient is None:
+        return None
+    if post_id is not None and not can_see(recipient, post_id):
+        return None
+    notification, created = Notification.objects.get_or_create(
+        recipient_id=recipient_id,
+        dedupe_key=f"{kind}:{actor_id}:{post_id or ''}",
+        defaults={"kind": kind, "actor_id": actor_id, "post_id": post_id},
+    )
+    if created:
+        pubsub.publish(recipient_id, "notification", {"id": str(notification.id), "kind": kind})
+    return notification
+
+
+def on_post_published(post_id: int) -> None:
+    post = (
+        Post.objects.filter(id=post_id)
+        .select_related("root", "reply_to", "repost_parent", "repost_of")
+        .first()
+    )
+    if post is None:
+        return
+    notify_mentions(post)
+    if post.kind == Post.Kind.COMMENT and post.root is not None:
+        notify(
+            recipient_id=post.root.author_id,
+            kind=Notification.Kind.COMMENT,
+            actor_id=post.author_id,
+            post_id=post.id,
+        )
+        if post.reply_to is not None:
+            notify(
+                recipient_id=post.reply_to.author_id,
+                kind=Notification.Kind.COMMENT,
+                actor_id=post.author_id,
+                post_id=post.id,
+            )
+    if post.kind == Post.Kind.REPOST:
+        for target in {p for p in (post.repost_of, post.repost_parent) if p is not None}:
+            notify(
+                recipient_id=target.author_id,
+                kind=Notification.Kind.REPOST,
+                actor_id=post.author_id,
+                post_id=post.id,
+            )
+
+
+def notify_mentions(post: Post) -> None:
+    for account_id in Mention.objects.filter(post=post).values_list("account_id", flat=True):
+        notify(
+            recipient_id=account_id, kind=Notification.Kind.MENTION, actor_id=post.author_id, post_id=post.id
+        )
+
+
+def on_post_edited(post_id: int) -> None:
+    post = Post.objects.filter(id=post_id).first()
+    if post is not None:
+        notify_mentions(post)
+
+
+def on_liked(post_id: int, account_id: int) -> None:
+    post = Post.objects.filter(id=post_id).first()
+    if post is not None:
+        notify(recipient_id=post.author_id, kind=Notification.Kind.LIKE, actor_id=account_id, post_id=post_id)
+
+
+def on_followed(follower_id: int, followee_id: int) -> None:
+    notify(recipient_id=followee_id, kind=Notification.Kind.FOLLOW, actor_id=follower_id)
+
+
+def mark_all_read(account: Account) -> int:
+    return Notification.objects.filter(recipient=account, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def send_message(sender: Account, *, recipient_id: int, text: str) -> Message:
+    """A direct message; refused (as not found) when either side blocked the other."""
+    recipient = Account.objects.filter(id=recipient_id, is_active=True).first()
+    if recipient is None or recipient.id == sender.id:
+        raise NotFound() if recipient is None else Invalid(_("You cannot send a message to yourself."))
+    if Block.objects.filter(blocker_id=recipient.id, blocked_id=sender.id).exists():
+        raise NotFound()
+    if Block.objects.filter(blocker_id=sender.id, blocked_id=recipient.id).exists():
+        raise Invalid(_("You have blocked this account. Unblock it first."))
+    text = clean_post_text(text, max_length=MESSAGE_MAX_LENGTH)
+    low, high = sorted((sender.id, recipient.id))
+    with transaction.atomic():
+        conversation, _created = Conversation.objects.get_or_create(low_id=low, high_id=high)
+        message = Message.objects.create(conversation=conversation, sender=sender, text=text)
+        read_field = "low_read_id" if sender.id == low else "high_read_id"
+        Conversation.objects.filter(id=conversation.id).update(
+            last_message_id=message.id, **{read_field: message.id}
+        )
+        events.emit("message.sent", message_id=message.id)
+    return message
+
+
+def on_message_sent(message_id: int) -> None:
+    message = Message.objects.filter(id=message_id).select_related("conversation").first()
+    if message is None:
+        return
+    recipient_id = message.conversation.other(message.sender_id)
+    pubsub.publish(
+        recipient_id, "message", {"id": str(message.id), "conversation": str(message.conversation_id)}
+    )
+
+
+def mark_conversation_read(account: Account, conversation: Conversation) -> None:
+    field = "low_read_id" if account.id == conversation.low_id else "high_read_id"
+    Conversation.objects.filter(id=conversation.id).update(**{field: F("last_message_id")})

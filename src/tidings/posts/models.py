@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.core.models import SnowflakeModel
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    FOLLOWERS = "followers", _("Followers")
+
+
+class Post(SnowflakeModel):
+    """A post, a repost (with or without a comment) or a comment under a post."""
+
+    class Kind(models.TextChoices):
+        POST = "post", _("Post")
+        REPOST = "repost", _("Repost")
+        COMMENT = "comment", _("Comment")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.POST)
+    # For a repost: the whole text including the chain ("my words //@bob: his words").
+    text = models.TextField(blank=True)
+    audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.PUBLIC)
+    # Whose audience rules apply: the author, or for a comment the author of the post it is under.
+    audience_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Reposts point at the original (what is shown) and at the post they reposted (the chain).
+    repost_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reposts"
+    )
+    repost_parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Comments point at the post they sit under (root) and the comment they answer (reply_to).
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    likes_count = models.IntegerField(default=0)
+    reposts_count = models.IntegerField(default=0)
+    comments_count = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "kind", "id"]),
+            models.Index(fields=["kind", "audience", "id"]),
+            models.Index(fields=["root", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+
+class PostEdit(models.Model):
+    """An earlier version of a post's text, kept when it is edited."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Media(SnowflakeModel):
+    """An uploaded picture, re-encoded; attached to at most one post."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media")
+    position = models.SmallIntegerField(default=0)
+    file = models.CharField(max_length=200)
+    thumbnail = models.CharField(max_length=200)
+    width = models.IntegerField()
+    height = models.IntegerField()
+    thumb_width = models.IntegerField()
+    thumb_height = models.IntegerField()
+    description = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Topic(models.Model):
+    """A #topic#, one per folded name (#戴爾# and #戴尔# are one)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=64)
+    posts_count = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"#{self.name}#"
+
+
+class PostTopic(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="links")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "post"], name="posttopic_unique")]
+
+
+class Mention(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "account"], name="mention_unique")]
+
+
+class Like(models.Model):
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="like_unique")]
+
+
+class Favourite(models.Model):
+    """收藏: a private bookmark."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="favourite_unique")]
+        indexes = [models.Index(fields=["account", "-id"])]

@@ -1,0 +1,196 @@
+"""Reads of posts, always through the audience filter, hydrated in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from tidings.core.audience import access_post, visible_posts
+from tidings.core.errors import NotFound
+from tidings.core.text import fold
+from tidings.posts.models import Audience, Favourite, Like, Media, Post, PostEdit, PostTopic, Topic
+from tidings.social.selectors import hidden_author_ids
+
+TIMELINE_KINDS = (Post.Kind.POST, Post.Kind.REPOST)
+
+
+@dataclass
+class PostView:
+    """One item of a page: the post, and for a repost the original it shows."""
+
+    post: Post
+    original: Post | None = None
+    media: list[Media] = field(default_factory=list)
+    original_media: list[Media] = field(default_factory=list)
+    liked: bool = False
+    favourited: bool = False
+    reposted: bool = False
+
+    @property
+    def is_plain_repost(self) -> bool:
+        return self.post.kind == Post.Kind.REPOST and not self.post.text
+
+    @property
+    def subject(self) -> Post:
+        """What the actions (like, comment, repost) act on: the original, for a plain repost."""
+        if self.is_plain_repost and self.original is not None:
+            return self.original
+        return self.post
+
+
+@dataclass
+class Page:
+    items: list[PostView]
+    next_max_id: int | None
+
+
+def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
+    """Attach originals, pictures and the viewer's own marks to posts already fetched with
+    `author`, `repost_of` and `repost_of__author`: four to six queries whatever the page size."""
+    if not posts:
+        return []
+    original_ids = {p.repost_of_id for p in posts if p.repost_of_id}
+    visible_originals: set[int] = set()
+    if original_ids:
+        visible_originals = set(
+            Post.objects.filter(visible_posts(viewer), id__in=original_ids).values_list("id", flat=True)
+        )
+    media_by_post: dict[int, list[Media]] = defaultdict(list)
+    for m in Media.objects.filter(post_id__in={p.id for p in posts} | visible_originals):
+        media_by_post[m.post_id].append(m)  # type: ignore[index]
+    views = []
+    for p in posts:
+        original = p.repost_of if p.repost_of_id in visible_originals else None
+        views.append(
+            PostView(
+                post=p,
+                original=original,
+                media=media_by_post.get(p.id, []),
+                original_media=media_by_post.get(original.id, []) if original else [],
+            )
+        )
+    if getattr(viewer, "is_authenticated", False):
+        subjects = {v.subject.id for v in views}
+        liked = set(
+            Like.objects.filter(account_id=viewer.id, post_id__in=subjects).values_list("post_id", flat=True)
+        )
+        faved = set(
+            Favourite.objects.filter(account_id=viewer.id, post_id__in=subjects).values_list(
+                "post_id", flat=True
+            )
+        )
+        reposted = set(
+            Post.objects.filter(
+                author_id=viewer.id, kind=Post.Kind.REPOST, repost_of_id__in=subjects
+            ).values_list("repost_of_id", flat=True)
+        )
+        for v in views:
+            v.liked = v.subject.id in liked
+            v.favourited = v.subject.id in faved
+            v.reposted = v.subject.id in reposted
+    return views
+
+
+def _base(viewer: Any) -> Any:
+    return Post.objects.filter(visible_posts(viewer)).select_related(
+        "author", "repost_of", "repost_of__author"
+    )
+
+
+def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
+    """Visible posts for these ids, in the order given (missing or hidden ones left out)."""
+    wanted = list(ids)
+    found = {p.id: p for p in _base(viewer).filter(id__in=wanted)}
+    return [found[i] for i in wanted if i in found]
+
+
+def _page(viewer: Any, query: Any, *, max_id: int | None, limit: int) -> Page:
+    if max_id:
+        query = query.filter(id__lt=max_id)
+    hidden = hidden_author_ids(viewer)
+    if hidden:
+        query = query.exclude(author_id__in=hidden)
+    posts = list(query.order_by("-id")[: limit + 1])
+    more = len(posts) > limit
+    posts = posts[:limit]
+    return Page(hydrate(viewer, posts), posts[-1].id if more and posts else None)
+
+
+def profile_posts(viewer: Any, author_id: int, *, max_id: int | None = None, limit: int = 20) -> Page:
+    return _page(
+        viewer, _base(viewer).filter(author_id=author_id, kind__in=TIMELINE_KINDS), max_id=max_id, limit=limit
+    )
+
+
+def public_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) -> Page:
+    """The public square: every public post and repost, newest first."""
+    query = _base(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
+    return _page(viewer, query, max_id=max_id, limit=limit)
+
+
+def topic_by_name(name: str) -> Topic:
+    topic = Topic.objects.filter(key=fold(name)).first()
+    if topic is None:
+        raise NotFound()
+    return topic
+
+
+def topic_posts(viewer: Any, topic: Topic, *, max_id: int | None = None, limit: int = 20) -> Page:
+    ids = PostTopic.objects.filter(topic=topic).values("post_id")
+    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit)
+
+
+def favourite_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) -> Page:
+    ids = Favourite.objects.filter(account_id=viewer.id).values("post_id")
+    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit)
+
+
+def post_view(viewer: Any, post_id: int | str) -> PostView:
+    post = access_post(viewer, post_id, related=("repost_of", "repost_of__author", "root", "root__author"))
+    return hydrate(viewer, [post])[0]
+
+
+def comments(viewer: Any, root: Post, *, max_id: int | None = None, limit: int = 50) -> Page:
+    """Comments under a post, oldest first as a conversation reads; the caller checked the root."""
+    query = Post.objects.filter(visible_posts(viewer), root=root, kind=Post.Kind.COMMENT).select_related(
+        "author", "reply_to__author"
+    )
+    if max_id:
+        query = query.filter(id__gt=max_id)
+    hidden = hidden_author_ids(viewer)
+    if hidden:
+        query = query.exclude(author_id__in=hidden)
+    rows = list(query.order_by("id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(hydrate(viewer, rows), rows[-1].id if more and rows else None)
+
+
+def repost_chain(viewer: Any, post: Post) -> list[Post]:
+    """Who reposted this post, newest first (the reposts a viewer may see)."""
+    return list(
+        _base(viewer)
+        .filter(Q(repost_of=post) | Q(repost_parent=post), kind=Post.Kind.REPOST)
+        .order_by("-id")[:50]
+    )
+
+
+def edit_history(viewer: Any, post_id: int | str) -> tuple[Post, list[PostEdit]]:
+    post = access_post(viewer, post_id)
+    return post, list(post.edits.order_by("-id"))
+
+
+def trending_topics(*, limit: int = 10) -> list[Topic]:
+    """Topics with the most public posts among the newest ones (a simple sliding window)."""
+    recent = Post.objects.filter(audience=Audience.PUBLIC).order_by("-id").values("id")[:2000]
+    from django.db.models import Count
+
+    return list(
+        Topic.objects.filter(links__post_id__in=recent)
+        .annotate(recent=Count("links"))
+        .order_by("-recent", "-posts_count")[:limit]
+    )

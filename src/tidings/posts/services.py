@@ -1,0 +1,280 @@
+"""Every write to posts: publish, repost, comment, edit, delete, like, favourite, media."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.accounts.models import Account
+from tidings.accounts.selectors import accounts_by_handles
+from tidings.core import events, images, storage
+from tidings.core.audience import access_post
+from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tidings.core.text import clean_post_text, extract_mentions, extract_topics, fold
+from tidings.posts.models import Audience, Favourite, Like, Media, Mention, Post, PostEdit, PostTopic, Topic
+
+# A repost chain grows with every hop; past this the oldest words are cut off.
+MAX_STORED_TEXT = 2000
+
+
+def _max_length() -> int:
+    return int(settings.POST_MAX_LENGTH)
+
+
+def _clean_audience(audience: str) -> str:
+    if audience not in Audience.values:
+        raise Invalid(_("Unknown audience."), field="audience")
+    return audience
+
+
+def upload_media(owner: Account, *, data: bytes, description: str = "") -> Media:
+    """Decode, check and re-encode one picture; it waits unattached until a post takes it."""
+    processed = images.process_image(
+        data, max_bytes=settings.IMAGE_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS
+    )
+    description = description.strip()[:500]
+    file = storage.save("posts", processed.extension, processed.data)
+    thumb = storage.save("posts", images.THUMB_EXTENSION, processed.thumbnail)
+    try:
+        return Media.objects.create(
+            owner=owner,
+            file=file,
+            thumbnail=thumb,
+            width=processed.width,
+            height=processed.height,
+            thumb_width=processed.thumb_width,
+            thumb_height=processed.thumb_height,
+            description=description,
+        )
+    except Exception:
+        storage.delete(file)
+        storage.delete(thumb)
+        raise
+
+
+def _attach_media(post: Post, owner: Account, media_ids: Sequence[int]) -> None:
+    if len(media_ids) > settings.POST_MAX_IMAGES:
+        raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
+    if not media_ids:
+        return
+    found = {m.id: m for m in Media.objects.filter(id__in=media_ids, owner=owner, post__isnull=True)}
+    if len(found) != len(set(media_ids)):
+        raise Invalid(_("A picture was not found or is already in another post."))
+    for position, media_id in enumerate(media_ids):
+        Media.objects.filter(id=media_id).update(post=post, position=position)
+
+
+def _link_topics(post: Post, names: list[str]) -> None:
+    if not names:
+        return
+    wanted = {fold(n): n for n in names}
+    Topic.objects.bulk_create([Topic(key=k, name=n) for k, n in wanted.items()], ignore_conflicts=True)
+    topics = list(Topic.objects.filter(key__in=wanted))
+    PostTopic.objects.bulk_create([PostTopic(topic=t, post=post) for t in topics], ignore_conflicts=True)
+    Topic.objects.filter(id__in=[t.id for t in topics]).update(posts_count=F("posts_count") + 1)
+
+
+def _unlink_topics(post: Post) -> None:
+    topic_ids = list(PostTopic.objects.filter(post=post).values_list("topic_id", flat=True))
+    PostTopic.objects.filter(post=post).delete()
+    Topic.objects.filter(id__in=topic_ids).update(posts_count=F("posts_count") - 1)
+
+
+def _link_mentions(post: Post, handles: list[str]) -> None:
+    accounts = accounts_by_handles(handles)
+    Mention.objects.bulk_create(
+        [Mention(post=post, account=a) for a in accounts.values() if a.id != post.author_id],
+        ignore_conflicts=True,
+    )
+
+
+def publish(
+    author: Account,
+    *,
+    text: str,
+    audience: str = Audience.PUBLIC,
+    media_ids: Sequence[int] = (),
+    images_data: Sequence[bytes] = (),
+) -> Post:
+    """A new post. Pictures come either already uploaded (media_ids) or as raw bytes."""
+    audience = _clean_audience(audience)
+    if len(media_ids) + len(images_data) > settings.POST_MAX_IMAGES:
+        raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
+    has_pictures = bool(media_ids or images_data)
+    text = (
+        text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=_max_length())
+    )
+    uploaded = [upload_media(author, data=d) for d in images_data]
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(author=author, audience_owner=author, text=text, audience=audience)
+            _attach_media(post, author, [*media_ids, *(m.id for m in uploaded)])
+            _link_topics(post, extract_topics(text))
+            _link_mentions(post, extract_mentions(text))
+            Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
+            events.emit("post.published", post_id=post.id)
+    except Exception:
+        for media in uploaded:
+            _delete_media_files(media)
+            media.delete()
+        raise
+    return post
+
+
+def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
+    """Share a post, with or without words of one's own; the chain of earlier reposters stays."""
+    target = access_post(account, post_id, related=("repost_of",))
+    if target.kind == Post.Kind.COMMENT:
+        raise Invalid(_("Comments cannot be reposted."))
+    original = target.repost_of if target.kind == Post.Kind.REPOST else target
+    if original is None:
+        raise NotFound()
+    if original.audience != Audience.PUBLIC or target.audience != Audience.PUBLIC:
+        raise Invalid(_("Only public posts can be reposted."))
+    comment = comment.strip()
+    if comment:
+        comment = clean_post_text(comment, max_length=_max_length())
+    chain = (
+        f"//@{target.author.handle}: {target.text}" if target.kind == Post.Kind.REPOST and target.text else ""
+    )
+    if not comment and not chain:
+        if Post.objects.filter(author=account, kind=Post.Kind.REPOST, repost_of=original, text="").exists():
+            raise Conflict(_("You have already reposted this."))
+    text = f"{comment}{chain}"
+    if len(text) > MAX_STORED_TEXT:
+        text = text[: MAX_STORED_TEXT - 1] + "…"
+    with transaction.atomic():
+        post = Post.objects.create(
+            author=account,
+            audience_owner=account,
+            kind=Post.Kind.REPOST,
+            text=text,
+            repost_of=original,
+            repost_parent=target,
+        )
+        Post.objects.filter(id=original.id).update(reposts_count=F("reposts_count") + 1)
+        if target.id != original.id:
+            Post.objects.filter(id=target.id).update(reposts_count=F("reposts_count") + 1)
+        _link_topics(post, extract_topics(comment))
+        _link_mentions(post, extract_mentions(comment))
+        Account.objects.filter(id=account.id).update(posts_count=F("posts_count") + 1)
+        events.emit("post.published", post_id=post.id)
+    return post
+
+
+def comment(account: Account, *, post_id: int | str, text: str) -> Post:
+    """A comment under a post; given a comment's id, it answers that comment in the same thread."""
+    target = access_post(account, post_id, related=("root",))
+    text = clean_post_text(text, max_length=_max_length())
+    root = target.root if target.kind == Post.Kind.COMMENT and target.root else target
+    reply_to = target if target.kind == Post.Kind.COMMENT else None
+    with transaction.atomic():
+        post = Post.objects.create(
+            author=account,
+            kind=Post.Kind.COMMENT,
+            text=text,
+            root=root,
+            reply_to=reply_to,
+            audience=root.audience,
+            audience_owner_id=root.audience_owner_id,
+        )
+        Post.objects.filter(id=root.id).update(comments_count=F("comments_count") + 1)
+        _link_mentions(post, extract_mentions(text))
+        events.emit("post.published", post_id=post.id)
+    return post
+
+
+def edit(account: Account, *, post_id: int | str, text: str) -> Post:
+    post = access_post(account, post_id)
+    if post.author_id != account.id:
+        raise Forbidden(_("Only the author can edit a post."))
+    if post.kind == Post.Kind.REPOST:
+        raise Invalid(_("A repost cannot be edited; delete it and repost again."))
+    has_pictures = post.kind == Post.Kind.POST and post.media.exists()
+    text = (
+        text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=_max_length())
+    )
+    if text == post.text:
+        return post
+    with transaction.atomic():
+        PostEdit.objects.create(post=post, text=post.text, created_at=post.edited_at or post.created_at)
+        post.text = text
+        post.edited_at = timezone.now()
+        post.save(update_fields=["text", "edited_at"])
+        if post.kind == Post.Kind.POST:
+            _unlink_topics(post)
+            _link_topics(post, extract_topics(text))
+        _link_mentions(post, extract_mentions(text))
+        events.emit("post.edited", post_id=post.id)
+    return post
+
+
+def _delete_media_files(media: Media) -> None:
+    storage.delete(media.file)
+    storage.delete(media.thumbnail)
+
+
+def delete(account: Account, *, post_id: int | str) -> None:
+    post = access_post(account, post_id)
+    if post.author_id != account.id:
+        raise Forbidden(_("Only the author can delete a post."))
+    files = list(Media.objects.filter(post=post))
+    with transaction.atomic():
+        if post.kind == Post.Kind.COMMENT and post.root_id:
+            Post.objects.filter(id=post.root_id).update(comments_count=F("comments_count") - 1)
+        if post.kind == Post.Kind.REPOST and post.repost_of_id:
+            Post.objects.filter(id=post.repost_of_id).update(reposts_count=F("reposts_count") - 1)
+        if post.kind != Post.Kind.COMMENT:
+            Account.objects.filter(id=account.id).update(posts_count=F("posts_count") - 1)
+        _unlink_topics(post)
+        # Plain reposts say nothing of their own: they go with the original.
+        plain = Post.objects.filter(repost_of=post, text="")
+        for author_id in plain.values_list("author_id", flat=True):
+            Account.objects.filter(id=author_id).update(posts_count=F("posts_count") - 1)
+        plain.delete()
+        post.delete()
+        events.emit("post.deleted", post_id=int(post_id), author_id=account.id)
+
+    def remove_files() -> None:
+        for media in files:
+            _delete_media_files(media)
+
+    transaction.on_commit(remove_files)
+
+
+def like(account: Account, *, post_id: int | str) -> Post:
+    post = access_post(account, post_id)
+    try:
+        with transaction.atomic():
+            Like.objects.create(account=account, post=post)
+            Post.objects.filter(id=post.id).update(likes_count=F("likes_count") + 1)
+            events.emit("post.liked", post_id=post.id, account_id=account.id)
+    except IntegrityError:
+        pass  # liking twice is one like
+    return post
+
+
+def unlike(account: Account, *, post_id: int | str) -> Post:
+    post = access_post(account, post_id)
+    with transaction.atomic():
+        deleted, _ = Like.objects.filter(account=account, post=post).delete()
+        if deleted:
+            Post.objects.filter(id=post.id).update(likes_count=F("likes_count") - 1)
+    return post
+
+
+def favourite(account: Account, *, post_id: int | str) -> Post:
+    post = access_post(account, post_id)
+    Favourite.objects.get_or_create(account=account, post=post)
+    return post
+
+
+def unfavourite(account: Account, *, post_id: int | str) -> Post:
+    post = access_post(account, post_id)
+    Favourite.objects.filter(account=account, post=post).delete()
+    return post

@@ -1,0 +1,107 @@
+"""Writes to home timelines: fan-out on write, with the hybrid for big accounts, and rebuilds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from tidings.accounts.models import Account
+from tidings.core import pubsub
+from tidings.posts.models import Post
+from tidings.social.models import Follow
+from tidings.timelines import store
+
+CHUNK = 1000
+
+
+def is_big(account: Account) -> bool:
+    """Above the threshold an account is not fanned out; readers merge its posts in."""
+    return account.followers_count > settings.FANOUT_FOLLOWER_THRESHOLD
+
+
+def _active_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.TIMELINE_ACTIVE_DAYS)
+
+
+def fan_out(post_id: int) -> int:
+    """Put a new post or repost into its author's followers' timelines and tell their open pages.
+    Only followers whose timeline is kept get an entry; others are rebuilt when they come back.
+    Idempotent: a second run writes the same entries."""
+    post = Post.objects.filter(id=post_id).select_related("author").first()
+    if post is None or post.kind == Post.Kind.COMMENT:
+        return 0
+    author = post.author
+    live = list(Follow.objects.filter(followee_id=author.id).values_list("follower_id", flat=True))
+    kept = list(
+        Follow.objects.filter(
+            followee_id=author.id,
+            follower__timeline_built_at__isnull=False,
+            follower__last_active_at__gte=_active_cutoff(),
+        ).values_list("follower_id", flat=True)
+    )
+    if not is_big(author):
+        for start in range(0, len(kept), CHUNK):
+            store.add(kept[start : start + CHUNK], post.id, author.id)
+    for follower_id in [*live, author.id]:
+        pubsub.publish(follower_id, "post", {"id": str(post.id)})
+    return len(kept)
+
+
+def rebuild(account: Account) -> None:
+    """Fill a person's timeline from the posts of those they follow (big accounts excepted)."""
+    followee_ids = list(
+        Follow.objects.filter(
+            follower_id=account.id, followee__followers_count__lte=settings.FANOUT_FOLLOWER_THRESHOLD
+        ).values_list("followee_id", flat=True)
+    )
+    entries = list(
+        Post.objects.filter(author_id__in=followee_ids, kind__in=(Post.Kind.POST, Post.Kind.REPOST))
+        .order_by("-id")
+        .values_list("id", "author_id")[: settings.TIMELINE_CAP]
+    )
+    store.replace(account.id, entries)
+    Account.objects.filter(id=account.id).update(timeline_built_at=timezone.now())
+    account.timeline_built_at = timezone.now()
+
+
+def ensure_built(account: Account) -> None:
+    if account.timeline_built_at is None:
+        rebuild(account)
+
+
+def on_follow(follower_id: int, followee_id: int) -> None:
+    """Bring the newly followed account's recent posts into the follower's timeline."""
+    follower = Account.objects.filter(id=follower_id).first()
+    followee = Account.objects.filter(id=followee_id).first()
+    if follower is None or followee is None or follower.timeline_built_at is None or is_big(followee):
+        return
+    recent = Post.objects.filter(author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST)).order_by(
+        "-id"
+    )
+    for post_id in recent.values_list("id", flat=True)[:50]:
+        store.add([follower_id], post_id, followee_id)
+
+
+def on_unfollow(follower_id: int, followee_id: int) -> None:
+    recent = Post.objects.filter(author_id=followee_id).order_by("-id").values_list("id", flat=True)
+    store.remove_author(follower_id, followee_id, list(recent[: settings.TIMELINE_CAP]))
+
+
+def on_delete(post_id: int, author_id: int) -> None:
+    followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
+    store.remove_post(post_id, author_id, list(followers))
+
+
+def forget_inactive() -> int:
+    """Stop keeping timelines of people away for weeks; they are rebuilt when they return."""
+    stale = list(
+        Account.objects.filter(
+            timeline_built_at__isnull=False, last_active_at__lt=_active_cutoff()
+        ).values_list("id", flat=True)
+    )
+    for account_id in stale:
+        store.drop(account_id)
+    Account.objects.filter(id__in=stale).update(timeline_built_at=None)
+    return len(stale)

@@ -1,0 +1,103 @@
+"""Home timeline store: per owner, the newest post ids, capped. A sorted set per owner in Redis at
+scale, a table embedded. Both are caches: losing them loses nothing (see services.rebuild)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection
+
+from tidings.core import redis as tredis
+from tidings.timelines.models import TimelineEntry
+
+
+def _rkey(owner_id: int) -> str:
+    return tredis.key("tl", owner_id)
+
+
+def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
+    owners = list(owner_ids)
+    if not owners:
+        return
+    if tredis.enabled():
+        pipe = tredis.client().pipeline(transaction=False)
+        for owner in owners:
+            pipe.zadd(_rkey(owner), {f"{post_id}:{author_id}": post_id})
+            pipe.zremrangebyrank(_rkey(owner), 0, -settings.TIMELINE_CAP - 1)
+        pipe.execute()
+        return
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(owner_id=o, post_id=post_id, author_id=author_id) for o in owners],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+
+def replace(owner_id: int, entries: list[tuple[int, int]]) -> None:
+    """Set an owner's whole timeline to these (post_id, author_id) pairs."""
+    entries = entries[: settings.TIMELINE_CAP]
+    if tredis.enabled():
+        pipe = tredis.client().pipeline()
+        pipe.delete(_rkey(owner_id))
+        if entries:
+            pipe.zadd(_rkey(owner_id), {f"{p}:{a}": p for p, a in entries})
+        pipe.execute()
+        return
+    TimelineEntry.objects.filter(owner_id=owner_id).delete()
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(owner_id=owner_id, post_id=p, author_id=a) for p, a in entries], batch_size=500
+    )
+
+
+def read(owner_id: int, *, max_id: int | None, limit: int) -> list[int]:
+    """Post ids, newest first, below max_id."""
+    if tredis.enabled():
+        top = f"({max_id}" if max_id else "+inf"
+        members: list[str] = tredis.client().zrevrangebyscore(  # type: ignore[assignment]
+            _rkey(owner_id), top, "-inf", start=0, num=limit
+        )
+        return [int(m.split(":", 1)[0]) for m in members]
+    rows = TimelineEntry.objects.filter(owner_id=owner_id)
+    if max_id:
+        rows = rows.filter(post_id__lt=max_id)
+    return list(rows.order_by("-post_id").values_list("post_id", flat=True)[:limit])
+
+
+def remove_author(owner_id: int, author_id: int, post_ids: list[int]) -> None:
+    """Drop one author's posts from one owner's timeline (after an unfollow or a block)."""
+    if tredis.enabled():
+        if post_ids:
+            tredis.client().zrem(_rkey(owner_id), *[f"{p}:{author_id}" for p in post_ids])
+        return
+    TimelineEntry.objects.filter(owner_id=owner_id, author_id=author_id).delete()
+
+
+def remove_post(post_id: int, author_id: int, owner_ids: Iterable[int]) -> None:
+    if tredis.enabled():
+        pipe = tredis.client().pipeline(transaction=False)
+        for owner in owner_ids:
+            pipe.zrem(_rkey(owner), f"{post_id}:{author_id}")
+        pipe.execute()
+        return
+    TimelineEntry.objects.filter(post_id=post_id).delete()
+
+
+def drop(owner_id: int) -> None:
+    if tredis.enabled():
+        tredis.client().delete(_rkey(owner_id))
+        return
+    TimelineEntry.objects.filter(owner_id=owner_id).delete()
+
+
+def trim_all() -> None:
+    """Keep only the newest TIMELINE_CAP entries per owner (Redis trims on every add)."""
+    if tredis.enabled():
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM timelines_timelineentry WHERE id IN ("
+            " SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY post_id DESC) AS n"
+            " FROM timelines_timelineentry) ranked WHERE n > %s)",
+            [settings.TIMELINE_CAP],
+        )

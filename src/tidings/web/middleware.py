@@ -1,0 +1,84 @@
+"""Request guards and per-person settings that every page needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tidings.accounts.models import Account
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class BodySizeLimitMiddleware:
+    """Refuse an over-large body with 413 before anything reads it."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > settings.MAX_REQUEST_BYTES:
+            from tidings.web.views.errors import error_page
+
+            limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            message = _("The upload is too large: at most %(mb)d MB in one go.") % {"mb": limit_mb}
+            return error_page(request, message, status=413)
+        return self.get_response(request)
+
+
+class AccountLanguageMiddleware:
+    """A signed-in person's chosen language wins over the browser's."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if isinstance(user, Account) and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class LastActiveMiddleware:
+    """Remember when a person was last seen (at most once an hour): only the timelines of
+    recently active people are kept up to date by fan-out."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if isinstance(user, Account):
+            now = timezone.now()
+            if now - user.last_active_at > dt.timedelta(hours=1):
+                Account.objects.filter(id=user.id).update(last_active_at=now)
+                user.last_active_at = now
+        return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """A domain error raised anywhere in a view becomes a clear 4xx page (or JSON for scripts)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from tidings.core.errors import DomainError
+        from tidings.web.views.common import error_response
+
+        if isinstance(exception, DomainError):
+            return error_response(request, exception)
+        return None

@@ -1,0 +1,74 @@
+/* Progressive enhancement only: every action works as a plain form without this file. */
+(function () {
+  "use strict";
+  var csrf = function () {
+    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  };
+
+  function fragment(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html.trim();
+    return t.content.firstElementChild;
+  }
+
+  // Live character counters on every textarea that asks for one.
+  function counters(root) {
+    root.querySelectorAll("textarea[data-counter]").forEach(function (area) {
+      var out = document.getElementById(area.dataset.counter);
+      if (out && window.Tidings && Tidings.attachCounter) Tidings.attachCounter(area, out, parseInt(area.dataset.max, 10));
+    });
+  }
+
+  // Like / save without leaving the page: send the same form, swap in the returned card.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { ev.preventDefault(); return; }
+    if (!form.hasAttribute("data-inline")) return;
+    ev.preventDefault();
+    fetch(form.action, { method: "POST", body: new FormData(form), headers: { "X-Tidings-Inline": "1", "X-CSRFToken": csrf() }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw r; return r.text(); })
+      .then(function (html) {
+        var card = form.closest("article.post");
+        var next = fragment(html);
+        if (card && next) { card.replaceWith(next); counters(next); }
+      })
+      .catch(function () { form.submit(); });
+  });
+
+  // Live updates over server-sent events.
+  var stream = document.body.dataset.live;
+  var timeline = document.querySelector("[data-timeline]");
+  var onHome = !!document.querySelector("[data-compose]") && location.pathname === "/";
+  function bump(name) {
+    var b = document.querySelector('[data-badge="' + name + '"]');
+    if (!b) return;
+    b.textContent = String((parseInt(b.textContent, 10) || 0) + 1);
+    b.hidden = false;
+  }
+  function showPost(id) {
+    if (!timeline || document.getElementById("p" + id)) return;
+    fetch("/p/" + id + "/card/", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (!html || document.getElementById("p" + id)) return;
+        var card = fragment(html);
+        card.classList.add("fresh");
+        var empty = timeline.querySelector(".empty");
+        if (empty) empty.remove();
+        timeline.prepend(card);
+      });
+  }
+  if (stream && window.EventSource) {
+    var es = new EventSource(stream);
+    es.addEventListener("post", function (e) { if (onHome) showPost(JSON.parse(e.data).id); });
+    es.addEventListener("notification", function () {
+      if (location.pathname === "/notifications/") { location.reload(); } else { bump("notifications"); }
+    });
+    es.addEventListener("message", function () {
+      if (location.pathname.indexOf("/messages/@") === 0) { location.reload(); } else { bump("messages"); }
+    });
+  }
+
+  counters(document);
+})();

@@ -1,0 +1,144 @@
+"""Forms that write posts. Each works as a plain form; our script may send the same form
+inline (X-Tidings-Inline) and gets the updated card back instead of a redirect."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tidings.accounts.models import Account
+from tidings.core.errors import DomainError, Invalid, NotFound
+from tidings.posts import selectors as post_selectors
+from tidings.posts import services
+from tidings.posts.models import Audience
+from tidings.web.views.common import back, error_response, is_inline
+
+
+def _account(request: HttpRequest) -> Account:
+    assert isinstance(request.user, Account)
+    return request.user
+
+
+def _card(request: HttpRequest, post_id: int) -> HttpResponse:
+    view = post_selectors.post_view(request.user, post_id)
+    return render(request, "tidings/_post.html", {"view": view})
+
+
+def _images(request: HttpRequest) -> list[bytes]:
+    files = request.FILES.getlist("images")
+    if len(files) > settings.POST_MAX_IMAGES:
+        raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
+    return [f.read(settings.IMAGE_MAX_BYTES + 1) for f in files if f.size]
+
+
+@login_required
+def compose(request: HttpRequest) -> HttpResponse:
+    context = {"text": "", "audience": Audience.PUBLIC, "error": None, "audiences": Audience.choices}
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        audience = request.POST.get("audience", Audience.PUBLIC)
+        try:
+            post = services.publish(
+                _account(request), text=text, audience=audience, images_data=_images(request)
+            )
+        except DomainError as error:
+            if is_inline(request):
+                return error_response(request, error)
+            context.update(text=text, audience=audience, error=error.message)
+            return render(request, "tidings/compose.html", context, status=error.status)
+        if is_inline(request):
+            return _card(request, post.id)
+        return back(request, reverse("web:home"))
+    return render(request, "tidings/compose.html", context)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    text = request.POST.get("text", "")
+    try:
+        created = services.comment(_account(request), post_id=post_id, text=text)
+    except DomainError as error:
+        return error_response(request, error)
+    if is_inline(request):
+        return render(
+            request, "tidings/_comment.html", {"c": post_selectors.post_view(request.user, created.id)}
+        )
+    return redirect(reverse("web:post", args=[created.root_id]) + f"#c{created.id}")
+
+
+@login_required
+def repost(request: HttpRequest, post_id: int) -> HttpResponse:
+    view = post_selectors.post_view(request.user, post_id)
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            services.repost(_account(request), post_id=post_id, comment=text)
+        except DomainError as error:
+            if is_inline(request) or error.status == 404:
+                return error_response(request, error)
+            return render(
+                request,
+                "tidings/repost.html",
+                {"view": view, "text": text, "error": error.message},
+                status=error.status,
+            )
+        if is_inline(request):
+            return _card(request, post_id)
+        return back(request, reverse("web:home"))
+    return render(request, "tidings/repost.html", {"view": view, "text": "", "error": None})
+
+
+@login_required
+def edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    view = post_selectors.post_view(request.user, post_id)
+    if view.post.author_id != request.user.id:
+        raise NotFound()
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            services.edit(_account(request), post_id=post_id, text=text)
+        except DomainError as error:
+            return render(
+                request,
+                "tidings/edit.html",
+                {"view": view, "text": text, "error": error.message},
+                status=error.status,
+            )
+        return redirect("web:post", post_id=view.post.root_id or post_id)
+    return render(request, "tidings/edit.html", {"view": view, "text": view.post.text, "error": None})
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    services.delete(_account(request), post_id=post_id)
+    if is_inline(request):
+        return HttpResponse(status=204)
+    return back(request, reverse("web:home"))
+
+
+ACTIONS = {
+    "like": services.like,
+    "unlike": services.unlike,
+    "favourite": services.favourite,
+    "unfavourite": services.unfavourite,
+}
+
+
+@login_required
+@require_POST
+def toggle(request: HttpRequest, post_id: int, action: str) -> HttpResponse:
+    service = ACTIONS.get(action)
+    if service is None:
+        raise NotFound()
+    service(_account(request), post_id=post_id)
+    if is_inline(request):
+        card_id = request.POST.get("card") or post_id
+        return _card(request, int(card_id) if str(card_id).isdigit() else post_id)
+    return back(request, reverse("web:post", args=[post_id]))

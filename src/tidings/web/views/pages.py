@@ -1,0 +1,118 @@
+"""Pages that read: timelines, profiles, topics, a post with its comments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tidings.accounts.models import Account
+from tidings.accounts.selectors import account_by_handle
+from tidings.posts import selectors as posts
+from tidings.social.models import Follow
+from tidings.social.selectors import relationship
+from tidings.timelines.selectors import home_timeline
+from tidings.web.views.common import max_id
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _sidebar() -> dict[str, object]:
+    return {"trending": posts.trending_topics(limit=8)}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return public(request)
+    assert isinstance(request.user, Account)
+    page = home_timeline(request.user, max_id=max_id(request))
+    return render(request, "tidings/home.html", {"page": page, "nav": "home", **_sidebar()})
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    page = posts.public_posts(request.user, max_id=max_id(request))
+    return render(request, "tidings/public.html", {"page": page, "nav": "public", **_sidebar()})
+
+
+@login_required
+def favourites(request: HttpRequest) -> HttpResponse:
+    page = posts.favourite_posts(request.user, max_id=max_id(request))
+    return render(request, "tidings/favourites.html", {"page": page, "nav": "favourites"})
+
+
+def profile(request: HttpRequest, handle: str) -> HttpResponse:
+    account = account_by_handle(handle)
+    page = posts.profile_posts(request.user, account.id, max_id=max_id(request))
+    context = {
+        "account": account,
+        "page": page,
+        "relation": relationship(request.user, account.id),
+        "nav": "profile" if request.user == account else "",
+    }
+    return render(request, "tidings/profile.html", context)
+
+
+def _follow_list(request: HttpRequest, handle: str, *, followers: bool) -> HttpResponse:
+    account = account_by_handle(handle)
+    rows = Follow.objects.filter(**{"followee" if followers else "follower": account})
+    rows = rows.filter(**{"follower__is_active" if followers else "followee__is_active": True})
+    cursor = max_id(request)
+    if cursor:
+        rows = rows.filter(id__lt=cursor)
+    related = "follower" if followers else "followee"
+    page = list(rows.select_related(related).order_by("-id")[:51])
+    people = [getattr(f, related) for f in page[:50]]
+    context = {
+        "account": account,
+        "people": people,
+        "followers": followers,
+        "next_max_id": page[49].id if len(page) > 50 else None,
+    }
+    return render(request, "tidings/follow_list.html", context)
+
+
+def followers(request: HttpRequest, handle: str) -> HttpResponse:
+    return _follow_list(request, handle, followers=True)
+
+
+def following(request: HttpRequest, handle: str) -> HttpResponse:
+    return _follow_list(request, handle, followers=False)
+
+
+def topic(request: HttpRequest, name: str) -> HttpResponse:
+    found = posts.topic_by_name(name)
+    page = posts.topic_posts(request.user, found, max_id=max_id(request))
+    return render(request, "tidings/topic.html", {"topic": found, "page": page, **_sidebar()})
+
+
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    view = posts.post_view(request.user, post_id)
+    root = view.post.root if view.post.kind == view.post.Kind.COMMENT and view.post.root else view.post
+    if root.id != view.post.id:
+        root_view = posts.post_view(request.user, root.id)
+    else:
+        root_view = view
+    thread = posts.comments(request.user, root_view.post, max_id=max_id(request))
+    context = {
+        "view": root_view,
+        "comments": thread,
+        "reposts": posts.repost_chain(request.user, root_view.subject),
+        "highlight": view.post.id,
+    }
+    return render(request, "tidings/post.html", context)
+
+
+def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
+    """One post card as an HTML fragment, for live updates."""
+    view = posts.post_view(request.user, post_id)
+    return render(request, "tidings/_post.html", {"view": view})
+
+
+def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, edits = posts.edit_history(request.user, post_id)
+    return render(request, "tidings/history.html", {"post": post, "edits": edits})

@@ -1,0 +1,42 @@
+"""Server-sent events: new posts, notifications and messages for the signed-in person.
+Each stream lives a few minutes and the browser reconnects (with Last-Event-ID) by itself,
+so a server thread is never held for long and nothing is missed in between."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+
+from tidings.core import pubsub
+
+STREAM_SECONDS = 240
+WAIT_SECONDS = 15.0
+
+
+def _stream(account_id: int, after: str) -> Iterator[bytes]:
+    yield b"retry: 2000\n\n"
+    deadline = time.monotonic() + STREAM_SECONDS
+    while time.monotonic() < deadline:
+        events = pubsub.read(account_id, after, timeout=WAIT_SECONDS)
+        if not events:
+            yield b": keep-alive\n\n"
+            continue
+        for event in events:
+            after = event.id
+            payload = json.dumps(event.data, ensure_ascii=False)
+            yield f"id: {event.id}\nevent: {event.kind}\ndata: {payload}\n\n".encode()
+
+
+def events(request: HttpRequest) -> HttpResponseBase:
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    account_id = int(request.user.pk)
+    after = request.headers.get("Last-Event-ID") or pubsub.latest_id(account_id)
+    response = StreamingHttpResponse(_stream(account_id, after), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
