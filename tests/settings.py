@@ -1,4 +1,5 @@
-"""Loaded before Django's settings: points the test run at its own data directory."""
+"""Settings for the test run: the real settings module, pointed at a throw-away data directory,
+with background tasks run in process (the browser tests run a real worker instead)."""
 
 import os
 import tempfile
@@ -6,3 +7,5 @@ import tempfile
 os.environ.setdefault("TIDINGS_DATA_DIR", tempfile.mkdtemp(prefix="tidings-test-"))
 os.environ["TIDINGS_TASKS_IMMEDIATE"] = "1"
 os.environ.setdefault("TIDINGS_REDIS_PREFIX", f"tidings-test-{os.getpid()}:")
+
+from tidings.settings import *  # noqa: F403
