@@ -50,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         interface=Interfaces.WSGI,
         workers=args.workers,
         blocking_threads=args.threads,
+        backpressure=args.threads,
         websockets=False,
         static_path_route=["/static"],
         static_path_mount=[static],

@@ -153,7 +153,8 @@ else:
         "name": "tidings",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": TASKS_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # SQLite cannot block on a queue like Redis does: poll at least twice a second when idle.
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 0.5},
     }
 
 # --- Security -------------------------------------------------------------------------------------
@@ -213,4 +214,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
+    "loggers": {"huey": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING"), "propagate": False}},
 }

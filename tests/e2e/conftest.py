@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,3 +59,66 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         out.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"tidings serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("tidings serve did not answer in time")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `tidings serve` and `tidings worker` on their own data directory (and, in
+    scale-out mode, their own PostgreSQL database and Redis prefix). Yields the base URL."""
+    env = os.environ.copy()
+    env.pop("TIDINGS_TASKS_IMMEDIATE", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["TIDINGS_DATA_DIR"] = str(tmp_path_factory.mktemp("e2e-data"))
+    env["TIDINGS_REDIS_PREFIX"] = f"tidings-e2e-{os.getpid()}:"
+    database_url = env.get("TIDINGS_DATABASE_URL")
+    e2e_db = f"tidings_e2e_{os.getpid()}"
+    if database_url:
+        import psycopg
+
+        admin = database_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {e2e_db}")
+            conn.execute(f"CREATE DATABASE {e2e_db}")
+        env["TIDINGS_DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + e2e_db
+    command = [sys.executable, "-m", "tidings.cli"]
+    subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    web = subprocess.Popen([*command, "serve", "--port", str(port), "--workers", "1"], env=env)
+    worker = subprocess.Popen([*command, "worker"], env=env, stdout=subprocess.DEVNULL)
+    try:
+        _wait_until_up(url, web)
+        yield url
+    finally:
+        for proc in (web, worker):
+            proc.send_signal(signal.SIGINT)
+        for proc in (web, worker):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if database_url:
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {e2e_db} WITH (FORCE)")

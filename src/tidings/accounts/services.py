@@ -91,15 +91,17 @@ def check_login(*, login: str, password: str, address: str) -> Account:
         raise Invalid(_("Enter your handle or email and your password."))
     ratelimit.hit(f"login:addr:{address}", limit=LOGIN_TRIES_PER_ADDRESS, window_seconds=LOGIN_WINDOW)
     key = handle_key(login.removeprefix("@"))
-    ratelimit.hit(f"login:acct:{key}", limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
     account = Account.objects.filter(handle_key=key).first()
     if account is None and "@" in login:
         account = Account.objects.filter(email__iexact=login).first()
+    # Counted per account, not per spelling: by handle, "@handle", another case or the email alike.
+    account_key = f"login:account:{account.id}" if account is not None else f"login:acct:{key}"
+    ratelimit.hit(account_key, limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
     if account is None or not account.is_active or not account.check_password(password):
         if account is None:
             Account().set_password(password)  # spend the same time as a real check
         raise Invalid(_("The handle or password is not right."))
-    ratelimit.reset(f"login:acct:{key}", window_seconds=LOGIN_WINDOW)
+    ratelimit.reset(account_key, window_seconds=LOGIN_WINDOW)
     return account
 
 

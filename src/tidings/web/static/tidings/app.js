@@ -61,6 +61,8 @@
   }
   if (stream && window.EventSource) {
     var es = new EventSource(stream);
+    es.onopen = function () { document.body.dataset.liveState = "open"; };
+    es.onerror = function () { document.body.dataset.liveState = "retrying"; };
     es.addEventListener("post", function (e) { if (onHome) showPost(JSON.parse(e.data).id); });
     es.addEventListener("notification", function () {
       if (location.pathname === "/notifications/") { location.reload(); } else { bump("notifications"); }
