@@ -12,6 +12,8 @@ from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long demo passphrase"
+LIKED = "article.post form[action$='/unlike/'] button[aria-pressed=true]"
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def sign_up(page: Page, server: str, handle: str) -> None:
