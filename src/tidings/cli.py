@@ -86,11 +86,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup()
-    from tidings.demo import LOGINS_TEXT, load
+    from tidings.demo import load
 
     created = load()
-    print("Demo data loaded." if created else "Demo data was already there.")
-    print(LOGINS_TEXT)
+    print("Demo data loaded." if created else "Demo data was already there: nothing changed.")
     return 0
 
 

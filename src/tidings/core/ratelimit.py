@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from django.db import connection
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tidings.core import redis as tredis
 from tidings.core.errors import RateLimited
@@ -32,9 +32,12 @@ def hit(key: str, *, limit: int, window_seconds: int) -> int:
             count = int(cur.fetchone()[0])
     if count > limit:
         minutes = max(1, window_seconds // 60)
-        raise RateLimited(
-            _("Too many tries. Please wait %(minutes)d minutes and try again.") % {"minutes": minutes}
+        message = ngettext(
+            "Too many tries. Please wait %(minutes)d minute and try again.",
+            "Too many tries. Please wait %(minutes)d minutes and try again.",
+            minutes,
         )
+        raise RateLimited(message % {"minutes": minutes})
     return count
 
 

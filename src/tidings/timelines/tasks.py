@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -37,3 +38,6 @@ def remove_unfollowed(follower_id: int, followee_id: int) -> None:
 def nightly_housekeeping() -> None:
     services.forget_inactive()
     store.trim_all()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA optimize")  # keep the query planner's statistics current
