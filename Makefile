@@ -19,7 +19,7 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
-	$(BIN)/tidings migrate
+	$(BIN)/tidings migrate --verbosity 0
 
 install-test: $(VENV)/.installed-test
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
@@ -29,6 +30,14 @@ def _clean_redis() -> Iterator[None]:
         keys = list(client.scan_iter(match=f"{settings.REDIS_PREFIX}*", count=1000))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages raised outside a request are in the active language: English in tests, unless a
+    test activates another; requests still negotiate their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from django.db import connection
 
     call_command("migrate", interactive=False, verbosity=args.verbosity)
+    print("The database is ready.")
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA optimize")  # keep the planner's statistics current
@@ -41,8 +42,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     static = Path(__file__).parent / "web" / "static"
     print(f"Tidings is serving at http://{args.host}:{args.port}/", flush=True)
-    # WSGI measured fastest for request/response here (DESIGN.md); event streams hold one of the
-    # blocking threads each for at most a few minutes, then the browser reconnects.
+    # WSGI measured fastest for request/response here (DESIGN.md). An open event stream holds
+    # one thread for at most a few minutes, then the browser reconnects: --threads bounds how
+    # many pages can listen live at once per worker process.
     Granian(
         "tidings.wsgi:application",
         address=args.host,
@@ -54,7 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         websockets=False,
         static_path_route=["/static"],
         static_path_mount=[static],
-        log_level="warning",  # type: ignore[arg-type]
+        log_level="error",  # type: ignore[arg-type]
     ).serve()
     return 0
 
@@ -131,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-        p.add_argument("--threads", type=int, default=32, help="blocking threads per worker process")
+        p.add_argument("--threads", type=int, default=64, help="threads per worker process")
 
     p = sub.add_parser("serve", help="run the web server")
     server_options(p)

@@ -13,7 +13,7 @@ from tidings.notifications import services as messages
 from tidings.posts import services as posts
 from tidings.social import services as social
 
-from .helpers import EN, anonymous, english, publish
+from .helpers import EN, anonymous, english, png_upload, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,27 @@ def test_public_square_pages_with_max_id_show_older_posts_without_overlap(make_a
     assert second_ids == [p.id for p in reversed(created)][20:]
     assert not set(first_ids) & set(second_ids)
     assert 'class="more button"' not in second  # the last page offers no more
+
+
+def test_home_pages_with_max_id_show_older_posts_without_overlap(make_account, client_for, run_hooks):
+    reader = make_account("讀者")
+    author = make_account("作者")
+    social.follow(reader, account_id=author.id)
+    client = client_for(reader)
+    client.get("/")
+    with run_hooks():
+        created = [publish(author, f"動態 {n}") for n in range(12)]
+        created += [publish(reader, f"自己的動態 {n}") for n in range(12)]
+    newest_first = sorted((p.id for p in created), reverse=True)
+
+    first = text_of(client.get("/"))
+    first_ids = post_ids_in(first)
+    more = re.search(r'class="more button" href="\?max_id=(\d+)"', first)
+    assert more is not None
+    second_ids = post_ids_in(text_of(client.get(f"/?max_id={more.group(1)}")))
+
+    assert first_ids == newest_first[:20]
+    assert second_ids == newest_first[20:]
 
 
 def test_profile_pages_with_max_id_show_older_posts_without_overlap(make_account):
@@ -338,9 +359,35 @@ def test_settings_page_shows_and_saves_the_profile(make_account, client_for):
 
     assert page.status_code == 200
     assert 'value="北京的秋天"' in text_of(page)
-    assert saved.status_code == 200
+    assert saved.status_code == 302 and saved.url == "/settings/"
     account.refresh_from_db()
     assert (account.display_name, account.bio) == ("秋天", "喜歡爬山")
+
+
+def test_a_language_chosen_in_settings_stays_after_logging_out(make_account, client_for):
+    account = make_account("techfan")
+    client = client_for(account)
+
+    saved = client.post("/settings/", {"display_name": "Tech Fan", "bio": "", "language": "en"})
+    client.post("/logout/")
+    page = client.get("/public/")  # no Accept-Language: only the remembered choice says English
+
+    assert saved.status_code == 302
+    assert saved.cookies["django_language"].value == "en"
+    assert "_auth_user_id" not in client.session
+    assert '<html lang="en">' in text_of(page)
+
+
+def test_choosing_as_my_browser_says_forgets_the_remembered_language(make_account, client_for):
+    account = make_account("techfan")
+    client = client_for(account)
+    client.post("/settings/", {"display_name": "Tech Fan", "bio": "", "language": "en"})
+
+    cleared = client.post("/settings/", {"display_name": "Tech Fan", "bio": "", "language": ""})
+    page = client.get("/public/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert cleared.status_code == 302
+    assert '<html lang="zh-Hans">' in text_of(page)
 
 
 def test_compose_publishes_and_returns_home(make_account, client_for):
@@ -393,3 +440,50 @@ def test_logging_in_goes_to_next_when_it_is_ours(make_account):
     assert response.status_code == 302 and response.url == "/favourites/"
     assert client.get("/favourites/").status_code == 200
     assert offsite.status_code == 302 and offsite.url == "/"
+
+
+def test_an_uploaded_avatar_shows_on_the_profile_and_is_served_to_anyone(make_account, client_for):
+    account = make_account("設計師阿寶")
+
+    response = client_for(account).post("/settings/avatar/", {"avatar": png_upload(size=(300, 200))})
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.avatar.startswith("avatars/")
+    profile = text_of(anonymous().get("/@" + quote("設計師阿寶") + "/"))
+    assert f'src="/media/{account.avatar}"' in profile
+    served = anonymous().get(f"/media/{account.avatar}")
+    assert served.status_code == 200
+    assert served["Cache-Control"].startswith("public")
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_html_in_posts_bios_and_messages_reaches_every_page_escaped(make_account, client_for, run_hooks):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    author = make_account("示範科技")
+    reader = make_account("讀者")
+    author.bio = evil
+    author.save(update_fields=["bio"])
+    with run_hooks():
+        post = publish(author, f"@讀者 {evil} #話題#")
+        posts.edit(author, post_id=post.id, text=f"@讀者 {evil} (edited) #話題#")
+        posts.comment(author, post_id=post.id, text=evil)
+    messages.send_message(author, recipient_id=reader.id, text=evil)
+    client = client_for(reader)
+
+    urls = [
+        "/public/",
+        f"/p/{post.id}/",
+        f"/p/{post.id}/card/",
+        f"/p/{post.id}/history/",
+        "/@" + quote("示範科技") + "/",
+        "/topics/" + quote("話題") + "/",
+        "/notifications/",
+        "/messages/",
+        "/messages/@" + quote("示範科技") + "/",
+    ]
+    for url in urls:
+        html = text_of(client.get(url))
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html or "&lt;img" in html, url

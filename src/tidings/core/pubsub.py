@@ -52,9 +52,9 @@ def latest_id(account_id: int) -> str:
 def read(account_id: int, after: str, *, timeout: float) -> list[Event]:
     """Events for the account after `after`, waiting up to `timeout` seconds for the first one."""
     if tredis.enabled():
-        reply: Any = tredis.client().xread(
-            {tredis.key("stream", account_id): after}, block=int(timeout * 1000), count=50
-        )
+        # XREAD's BLOCK 0 waits forever: no timeout means no BLOCK at all.
+        block = max(1, int(timeout * 1000)) if timeout > 0 else None
+        reply: Any = tredis.client().xread({tredis.key("stream", account_id): after}, block=block, count=50)
         events: list[Event] = []
         for _stream, entries in reply or []:
             for entry_id, fields in entries:

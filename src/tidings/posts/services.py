@@ -219,6 +219,15 @@ def _delete_media_files(media: Media) -> None:
     storage.delete(media.thumbnail)
 
 
+def _with_replies(comment_id: int) -> int:
+    """How many comments a comment is, with the replies under it, and theirs, and so on."""
+    total, level = 1, [comment_id]
+    while level:
+        level = list(Post.objects.filter(reply_to_id__in=level).values_list("id", flat=True))
+        total += len(level)
+    return total
+
+
 def delete(account: Account, *, post_id: int | str) -> None:
     post = access_post(account, post_id)
     if post.author_id != account.id:
@@ -226,9 +235,13 @@ def delete(account: Account, *, post_id: int | str) -> None:
     files = list(Media.objects.filter(post=post))
     with transaction.atomic():
         if post.kind == Post.Kind.COMMENT and post.root_id:
-            Post.objects.filter(id=post.root_id).update(comments_count=F("comments_count") - 1)
-        if post.kind == Post.Kind.REPOST and post.repost_of_id:
-            Post.objects.filter(id=post.repost_of_id).update(reposts_count=F("reposts_count") - 1)
+            # The replies under this comment go with it (reply_to cascades): count them all.
+            gone = _with_replies(post.id)
+            Post.objects.filter(id=post.root_id).update(comments_count=F("comments_count") - gone)
+        if post.kind == Post.Kind.REPOST:
+            # repost() counted it on the original and, when made from a repost, on that one too.
+            counted = {post.repost_of_id, post.repost_parent_id} - {None}
+            Post.objects.filter(id__in=counted).update(reposts_count=F("reposts_count") - 1)
         if post.kind != Post.Kind.COMMENT:
             Account.objects.filter(id=account.id).update(posts_count=F("posts_count") - 1)
         _unlink_topics(post)

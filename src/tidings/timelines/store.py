@@ -53,11 +53,20 @@ def replace(owner_id: int, entries: list[tuple[int, int]]) -> None:
 def read(owner_id: int, *, max_id: int | None, limit: int) -> list[int]:
     """Post ids, newest first, below max_id."""
     if tredis.enabled():
-        top = f"({max_id}" if max_id else "+inf"
-        members: list[str] = tredis.client().zrevrangebyscore(  # type: ignore[assignment]
-            _rkey(owner_id), top, "-inf", start=0, num=limit
-        )
-        return [int(m.split(":", 1)[0]) for m in members]
+        # Scores are doubles: ids of one millisecond can share a score, so an exclusive "(max_id"
+        # would skip the older ones. Read up to max_id inclusive and cut by the exact id here.
+        client, key = tredis.client(), _rkey(owner_id)
+        ids: list[int] = []
+        start, batch = 0, limit + 64
+        while len(ids) < limit:
+            members: list[str] = client.zrevrangebyscore(  # type: ignore[assignment]
+                key, max_id or "+inf", "-inf", start=start, num=batch
+            )
+            ids.extend(i for i in (int(m.split(":", 1)[0]) for m in members) if not max_id or i < max_id)
+            if len(members) < batch:
+                break
+            start += batch
+        return ids[:limit]
     rows = TimelineEntry.objects.filter(owner_id=owner_id)
     if max_id:
         rows = rows.filter(post_id__lt=max_id)

@@ -29,6 +29,11 @@ class BodySizeLimitMiddleware:
         if length < 0 or length > settings.MAX_REQUEST_BYTES:
             from tidings.web.views.errors import error_page
 
+            # LocaleMiddleware has not run yet: answer in the visitor's language (cookie or
+            # Accept-Language), not in whichever language this thread last served.
+            language = translation.get_language_from_request(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
             limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
             message = _("The upload is too large: at most %(mb)d MB in one go.") % {"mb": limit_mb}
             return error_page(request, message, status=413)

@@ -106,11 +106,16 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "languages": settings.LANGUAGES,
         "nav": "settings",
     }
-    response = render(request, "tidings/settings.html", context, status=400 if error else 200)
-    if saved and account.language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, account.language, samesite="Lax")
-        return redirect("web:settings")
-    return response
+    if saved:
+        # Remembered in the cookie too, so the choice outlives the session; "as my browser
+        # says" forgets it, or the old cookie would still win over the browser.
+        response = redirect("web:settings")
+        if account.language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, account.language, samesite="Lax")
+        else:
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
+        return response
+    return render(request, "tidings/settings.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -14,7 +14,11 @@ from tidings.posts.models import Media
 
 @require_GET
 def serve(request: HttpRequest, relative: str) -> HttpResponseBase:
-    folder = relative.split("/", 1)[0]
+    parts = relative.split("/")
+    # Only the plain names we store: "avatars/../posts/x.png" would skip the audience check.
+    if len(parts) < 2 or any(part in ("", ".", "..") or "\\" in part for part in parts):
+        raise NotFound()
+    folder = parts[0]
     if folder == "posts":
         media = Media.objects.filter(file=relative).only("post_id", "owner_id").first() or (
             Media.objects.filter(thumbnail=relative).only("post_id", "owner_id").first()

@@ -1,0 +1,79 @@
+"""The live event stream (/events/): only the signed-in person's own events."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tidings.core import pubsub
+
+from .helpers import anonymous
+
+pytestmark = pytest.mark.django_db
+
+
+def first_chunks(response, n: int = 2) -> bytes:
+    try:
+        return b"".join(itertools.islice(response.streaming_content, n))
+    finally:
+        response.close()
+
+
+def open_stream(client, account):
+    """The stream from now on (Last-Event-ID = the newest event so far), so a read returns as
+    soon as the next event for the account is published."""
+    return client.get("/events/", HTTP_LAST_EVENT_ID=pubsub.latest_id(account.id))
+
+
+def test_a_logged_out_visitor_is_refused_the_stream(db):
+    response = anonymous().get("/events/")
+
+    assert response.status_code == 401
+    assert not response.streaming
+
+
+def test_the_stream_delivers_an_event_published_after_it_opened(make_account, client_for):
+    account = make_account("小雨")
+    pubsub.publish(account.id, "post", {"id": "0"})  # before opening: not sent again
+    response = open_stream(client_for(account), account)
+
+    pubsub.publish(account.id, "post", {"id": "1"})
+    chunks = first_chunks(response)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/event-stream")
+    assert response["Cache-Control"] == "no-cache"
+    assert chunks.startswith(b"retry: ")
+    assert b"event: post\n" in chunks
+    assert b'data: {"id": "1"}\n' in chunks
+    assert b'"id": "0"' not in chunks
+
+
+def test_another_accounts_events_are_never_delivered(make_account, client_for):
+    account = make_account("小雨")
+    other = make_account("阿傑")
+    response = open_stream(client_for(account), account)
+
+    pubsub.publish(other.id, "message", {"id": "secret-for-other"})
+    pubsub.publish(account.id, "notification", {"id": "mine"})
+    chunks = first_chunks(response)
+
+    assert b"event: notification\n" in chunks
+    assert b'"mine"' in chunks
+    assert b"secret-for-other" not in chunks
+    assert b"event: message" not in chunks
+
+
+def test_a_forged_last_event_id_does_not_reach_other_accounts_events(make_account, client_for):
+    """Rewinding the stream to the very start still reads only one's own events."""
+    account = make_account("小雨")
+    other = make_account("阿傑")
+    pubsub.publish(other.id, "message", {"id": "secret-for-other"})
+    pubsub.publish(account.id, "post", {"id": "mine"})
+
+    response = client_for(account).get("/events/", HTTP_LAST_EVENT_ID="0")
+    chunks = first_chunks(response)
+
+    assert b'"mine"' in chunks
+    assert b"secret-for-other" not in chunks
