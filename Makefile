@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install install-test run test lint typecheck pytest bench clean
+.PHONY: install install-test run test lint typecheck pytest clean messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,3 +41,10 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) data
+
+# Refresh the Chinese catalogues after changing strings (needs GNU gettext), then translate
+# the new entries in src/tidings/locale/*/LC_MESSAGES/django.po and run this again.
+messages: install
+	cd src/tidings && DJANGO_SETTINGS_MODULE=tidings.settings ../../$(BIN)/django-admin makemessages \
+		-l zh_Hant -l zh_Hans --ignore=tests --no-obsolete
+	cd src/tidings && ../../$(BIN)/django-admin compilemessages

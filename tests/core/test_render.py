@@ -59,7 +59,7 @@ def test_a_link_cannot_break_out_of_its_attribute() -> None:
 
 def test_mentions_link_to_the_profile() -> None:
     assert render_text("謝謝@戴爾中國") == (
-        '謝謝<a class="mention" href="/@%E6%88%B4%E7%88%BE%E4%B8%AD%E5%9C%8B">@戴爾中國</a>'
+        '謝謝<a class="mention" href="/@%E6%88%B4%E7%88%BE%E4%B8%AD%E5%9C%8B/">@戴爾中國</a>'
     )
 
 
@@ -88,5 +88,5 @@ def test_topic_url_quotes_slashes_and_question_marks() -> None:
 
 
 def test_profile_url_quotes_the_handle() -> None:
-    assert profile_url("戴爾") == "/@%E6%88%B4%E7%88%BE"
-    assert profile_url("dell-cn_1") == "/@dell-cn_1"
+    assert profile_url("戴爾") == "/@%E6%88%B4%E7%88%BE/"
+    assert profile_url("dell-cn_1") == "/@dell-cn_1/"

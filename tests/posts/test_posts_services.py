@@ -471,3 +471,19 @@ def test_favourites_are_private_to_the_person_who_saved_them(make_account, run_h
     assert not Notification.objects.exists()  # the author is not told
     posts.unfavourite(fan, post_id=post.id)
     assert selectors.favourite_posts(fan).items == []
+
+
+def test_posting_faster_than_the_per_minute_budget_is_refused_and_nothing_is_created(make_account, settings):
+    from tidings.core.errors import RateLimited
+
+    settings.WRITES_PER_MINUTE = 3
+    author = make_account("話多的人")
+    first = posts.publish(author, text="一")
+    posts.comment(author, post_id=first.id, text="二")
+    posts.repost(author, post_id=first.id, comment="三")
+    with pytest.raises(RateLimited) as refused:
+        posts.publish(author, text="四")
+    assert "Too many tries" in str(refused.value)
+    assert Post.objects.filter(author=author).count() == 3
+    other = make_account("別人")
+    assert posts.publish(other, text="我的額度是我自己的").id

@@ -184,3 +184,18 @@ def test_notifications_still_come_from_others_while_one_is_muted(make_account, r
     assert list(Notification.objects.filter(recipient=me).values_list("actor_id", "kind")) == [
         (friend.id, "like")
     ]
+
+
+def test_following_faster_than_the_hourly_budget_is_refused(make_account, settings):
+    from tidings.core.errors import RateLimited
+    from tidings.social.models import Follow
+
+    settings.FOLLOWS_PER_HOUR = 2
+    fan = make_account("追星族")
+    stars = [make_account(f"明星{n}") for n in range(3)]
+    social.follow(fan, account_id=stars[0].id)
+    social.follow(fan, account_id=stars[1].id)
+    social.follow(fan, account_id=stars[1].id)  # already following: not counted again
+    with pytest.raises(RateLimited):
+        social.follow(fan, account_id=stars[2].id)
+    assert Follow.objects.filter(follower=fan).count() == 2

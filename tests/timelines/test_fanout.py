@@ -91,6 +91,21 @@ def test_a_returning_followers_timeline_is_rebuilt_from_the_database(make_accoun
     assert ids(home_timeline(fresh(reader))) == [after.id, missed.id, before.id]
 
 
+def test_someone_back_before_the_nightly_clean_up_still_sees_what_was_posted_while_away(
+    make_account, run_hooks, client_for
+):
+    author, reader = make_account("作者"), make_account("讀者")
+    home_timeline(reader)
+    follow(run_hooks, reader, author)
+    Account.objects.filter(id=reader.id).update(last_active_at=timezone.now() - dt.timedelta(days=60))
+    with run_hooks():
+        missed = posts.publish(author, text="離開時發的")
+    assert stored(reader) == []
+    response = client_for(fresh(reader)).get("/")  # the first request notes the return
+    assert response.status_code == 200
+    assert f'id="p{missed.id}"' in response.content.decode()
+
+
 def test_forget_inactive_keeps_the_timelines_of_people_still_around(make_account, run_hooks):
     author, reader = make_account("作者"), make_account("讀者")
     home_timeline(reader)

@@ -103,5 +103,7 @@ def test_every_message_is_translated_and_compiled(locale: str) -> None:
         # The committed .mo is the .po compiled: nothing added to the .po without recompiling.
         if "msgid_plural" in entry:
             assert compiled.ngettext(msgid, entry["msgid_plural"], 2) == entry["msgstr"][0], msgid
+        elif "msgctxt" in entry:
+            assert compiled.pgettext(entry["msgctxt"], msgid) == entry["msgstr"][0], f"{locale}: {msgid!r}"
         else:
             assert compiled.gettext(msgid) == entry["msgstr"][0], f"{locale}: .mo is stale for {msgid!r}"

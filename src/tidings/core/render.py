@@ -15,7 +15,7 @@ _LINK_REL = "nofollow noopener noreferrer ugc"
 
 
 def profile_url(handle: str) -> str:
-    return "/@" + quote(handle, safe="")
+    return "/@" + quote(handle, safe="") + "/"
 
 
 def topic_url(name: str) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import accounts_by_handles
-from tidings.core import events, images, storage
+from tidings.core import events, images, ratelimit, storage
 from tidings.core.audience import access_post
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.core.text import clean_post_text, extract_mentions, extract_topics, fold
@@ -24,6 +24,11 @@ MAX_STORED_TEXT = 2000
 
 def _max_length() -> int:
     return int(settings.POST_MAX_LENGTH)
+
+
+def _count_write(account: Account) -> None:
+    """Posting, reposting and commenting share one per-minute budget per account."""
+    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
 
 
 def _clean_audience(audience: str) -> str:
@@ -109,8 +114,11 @@ def publish(
     text = (
         text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=_max_length())
     )
-    uploaded = [upload_media(author, data=d) for d in images_data]
+    _count_write(author)
+    uploaded: list[Media] = []
     try:
+        for data in images_data:
+            uploaded.append(upload_media(author, data=data))
         with transaction.atomic():
             post = Post.objects.create(author=author, audience_owner=author, text=text, audience=audience)
             _attach_media(post, author, [*media_ids, *(m.id for m in uploaded)])
@@ -145,6 +153,7 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
     if not comment and not chain:
         if Post.objects.filter(author=account, kind=Post.Kind.REPOST, repost_of=original, text="").exists():
             raise Conflict(_("You have already reposted this."))
+    _count_write(account)
     text = f"{comment}{chain}"
     if len(text) > MAX_STORED_TEXT:
         text = text[: MAX_STORED_TEXT - 1] + "…"
@@ -173,6 +182,7 @@ def comment(account: Account, *, post_id: int | str, text: str) -> Post:
     text = clean_post_text(text, max_length=_max_length())
     root = target.root if target.kind == Post.Kind.COMMENT and target.root else target
     reply_to = target if target.kind == Post.Kind.COMMENT else None
+    _count_write(account)
     with transaction.atomic():
         post = Post.objects.create(
             author=account,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core import events
+from tidings.core import events, ratelimit
 from tidings.core.errors import Invalid, NotFound
 from tidings.social.models import Block, Follow, Mute
 
@@ -34,6 +35,8 @@ def follow(follower: Account, *, account_id: int) -> Follow:
         raise NotFound()
     if Block.objects.filter(blocker_id=follower.id, blocked_id=target.id).exists():
         raise Invalid(_("You have blocked this account. Unblock it first."))
+    if not Follow.objects.filter(follower=follower, followee=target).exists():
+        ratelimit.hit(f"follow:{follower.id}", limit=settings.FOLLOWS_PER_HOUR, window_seconds=3600)
     with transaction.atomic():
         relation, created = Follow.objects.get_or_create(follower=follower, followee=target)
         if created:

@@ -94,6 +94,21 @@ def on_delete(post_id: int, author_id: int) -> None:
     store.remove_post(post_id, author_id, list(followers))
 
 
+def note_activity(account: Account) -> None:
+    """Record that the person is here (at most once an hour). Someone back after weeks away has
+    missed the fan-out meanwhile: their kept timeline is dropped and rebuilt on the next read."""
+    now = timezone.now()
+    if now - account.last_active_at <= dt.timedelta(hours=1):
+        return
+    changes: dict[str, object] = {"last_active_at": now}
+    if account.timeline_built_at is not None and account.last_active_at < _active_cutoff():
+        store.drop(account.id)
+        changes["timeline_built_at"] = None
+    Account.objects.filter(id=account.id).update(**changes)
+    for field, value in changes.items():
+        setattr(account, field, value)
+
+
 def forget_inactive() -> int:
     """Stop keeping timelines of people away for weeks; they are rebuilt when they return."""
     stale = list(

@@ -16,6 +16,13 @@ def _rkey(owner_id: int) -> str:
     return tredis.key("tl", owner_id)
 
 
+# In Redis every member has score 0 and is named "<post id, 20 digits>:<author id>": members of
+# equal score sort by their bytes, so the fixed width orders them exactly by id. (A score would be
+# a double, which cannot tell apart 64-bit ids made in the same millisecond.)
+def _member(post_id: int, author_id: int) -> str:
+    return f"{post_id:020d}:{author_id}"
+
+
 def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
     owners = list(owner_ids)
     if not owners:
@@ -23,7 +30,7 @@ def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
     if tredis.enabled():
         pipe = tredis.client().pipeline(transaction=False)
         for owner in owners:
-            pipe.zadd(_rkey(owner), {f"{post_id}:{author_id}": post_id})
+            pipe.zadd(_rkey(owner), {_member(post_id, author_id): 0})
             pipe.zremrangebyrank(_rkey(owner), 0, -settings.TIMELINE_CAP - 1)
         pipe.execute()
         return
@@ -41,7 +48,7 @@ def replace(owner_id: int, entries: list[tuple[int, int]]) -> None:
         pipe = tredis.client().pipeline()
         pipe.delete(_rkey(owner_id))
         if entries:
-            pipe.zadd(_rkey(owner_id), {f"{p}:{a}": p for p, a in entries})
+            pipe.zadd(_rkey(owner_id), {_member(p, a): 0 for p, a in entries})
         pipe.execute()
         return
     TimelineEntry.objects.filter(owner_id=owner_id).delete()
@@ -53,20 +60,11 @@ def replace(owner_id: int, entries: list[tuple[int, int]]) -> None:
 def read(owner_id: int, *, max_id: int | None, limit: int) -> list[int]:
     """Post ids, newest first, below max_id."""
     if tredis.enabled():
-        # Scores are doubles: ids of one millisecond can share a score, so an exclusive "(max_id"
-        # would skip the older ones. Read up to max_id inclusive and cut by the exact id here.
-        client, key = tredis.client(), _rkey(owner_id)
-        ids: list[int] = []
-        start, batch = 0, limit + 64
-        while len(ids) < limit:
-            members: list[str] = client.zrevrangebyscore(  # type: ignore[assignment]
-                key, max_id or "+inf", "-inf", start=start, num=batch
-            )
-            ids.extend(i for i in (int(m.split(":", 1)[0]) for m in members) if not max_id or i < max_id)
-            if len(members) < batch:
-                break
-            start += batch
-        return ids[:limit]
+        top = f"({max_id:020d}" if max_id else "+"
+        members: list[str] = tredis.client().zrevrangebylex(  # type: ignore[assignment]
+            _rkey(owner_id), top, "-", start=0, num=limit
+        )
+        return [int(m.split(":", 1)[0]) for m in members]
     rows = TimelineEntry.objects.filter(owner_id=owner_id)
     if max_id:
         rows = rows.filter(post_id__lt=max_id)
@@ -77,7 +75,7 @@ def remove_author(owner_id: int, author_id: int, post_ids: list[int]) -> None:
     """Drop one author's posts from one owner's timeline (after an unfollow or a block)."""
     if tredis.enabled():
         if post_ids:
-            tredis.client().zrem(_rkey(owner_id), *[f"{p}:{author_id}" for p in post_ids])
+            tredis.client().zrem(_rkey(owner_id), *[_member(p, author_id) for p in post_ids])
         return
     TimelineEntry.objects.filter(owner_id=owner_id, author_id=author_id).delete()
 
@@ -86,7 +84,7 @@ def remove_post(post_id: int, author_id: int, owner_ids: Iterable[int]) -> None:
     if tredis.enabled():
         pipe = tredis.client().pipeline(transaction=False)
         for owner in owner_ids:
-            pipe.zrem(_rkey(owner), f"{post_id}:{author_id}")
+            pipe.zrem(_rkey(owner), _member(post_id, author_id))
         pipe.execute()
         return
     TimelineEntry.objects.filter(post_id=post_id).delete()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tidings.accounts.models import Account
+from tidings.timelines.services import note_activity
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -34,8 +35,8 @@ class BodySizeLimitMiddleware:
             language = translation.get_language_from_request(request)
             translation.activate(language)
             request.LANGUAGE_CODE = language
-            limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
-            message = _("The upload is too large: at most %(mb)d MB in one go.") % {"mb": limit_mb}
+            limit = filesizeformat(settings.MAX_REQUEST_BYTES)
+            message = _("The upload is too large: at most %(size)s in one go.") % {"size": limit}
             return error_page(request, message, status=413)
         return self.get_response(request)
 
@@ -62,12 +63,8 @@ class LastActiveMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if isinstance(user, Account):
-            now = timezone.now()
-            if now - user.last_active_at > dt.timedelta(hours=1):
-                Account.objects.filter(id=user.id).update(last_active_at=now)
-                user.last_active_at = now
+        if isinstance(request.user, Account):
+            note_activity(request.user)
         return self.get_response(request)
 
 

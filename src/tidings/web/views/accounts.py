@@ -28,7 +28,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:home")
     values = form_values(request, "handle", "display_name", "email")
-    error, field = None, None
+    error, field, error_status = None, None, 200
     if request.method == "POST":
         try:
             account = services.sign_up(
@@ -41,11 +41,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                 else "",
             )
         except DomainError as exc:
-            error, field = exc.message, exc.field
+            error, field, error_status = exc.message, exc.field, exc.status
         else:
             login(request, account, backend=BACKEND)
             return redirect("web:home")
-    status = 400 if error else 200
+    status = error_status if error else 200
     return render(
         request, "tidings/signup.html", {"values": values, "error": error, "field": field}, status=status
     )

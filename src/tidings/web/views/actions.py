@@ -25,8 +25,10 @@ def _account(request: HttpRequest) -> Account:
 
 
 def _card(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The updated card for an inline action; its forms lead back to the page it sits on."""
     view = post_selectors.post_view(request.user, post_id)
-    return render(request, "tidings/_post.html", {"view": view})
+    back_to = request.POST.get("next", "").split("#", 1)[0]
+    return render(request, "tidings/_post.html", {"view": view, "back_to": back_to})
 
 
 def _images(request: HttpRequest) -> list[bytes]:

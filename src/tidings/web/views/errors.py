@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
 def error_page(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    if request.headers.get("X-Tidings-Inline") == "1":  # our script wants JSON, not a page
+        return JsonResponse({"error": message}, status=status)
     titles = {
         400: _("That did not work"),
         403: _("Not allowed"),

@@ -110,7 +110,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
     """One post card as an HTML fragment, for live updates."""
     view = posts.post_view(request.user, post_id)
-    return render(request, "tidings/_post.html", {"view": view})
+    return render(request, "tidings/_post.html", {"view": view, "back_to": "/"})
 
 
 def post_history(request: HttpRequest, post_id: int) -> HttpResponse:

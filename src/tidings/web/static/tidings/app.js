@@ -27,7 +27,7 @@
     if (!form.hasAttribute("data-inline")) return;
     ev.preventDefault();
     fetch(form.action, { method: "POST", body: new FormData(form), headers: { "X-Tidings-Inline": "1", "X-CSRFToken": csrf() }, credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) throw r; return r.text(); })
+      .then(function (r) { if (!r.ok || r.redirected) throw r; return r.text(); })
       .then(function (html) {
         var card = form.closest("article.post");
         var next = fragment(html);
