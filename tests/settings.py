@@ -9,3 +9,7 @@ os.environ["TIDINGS_TASKS_IMMEDIATE"] = "1"
 os.environ.setdefault("TIDINGS_REDIS_PREFIX", f"tidings-test-{os.getpid()}:")
 
 from tidings.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; the tests make hundreds of accounts. One test checks that the
+# real settings store Argon2 hashes (tests/accounts/test_accounts_services.py).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "tidings.core",
     "tidings.accounts",
+    "tidings.orgs",
+    "tidings.groups",
     "tidings.social",
     "tidings.posts",
     "tidings.timelines",

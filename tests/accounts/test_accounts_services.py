@@ -265,3 +265,12 @@ def test_changing_only_the_language_leaves_the_display_name_alone(make_account) 
     services.update_profile(account, language="en")
     stored = Account.objects.get(id=account.id)
     assert (stored.display_name, stored.language) == ("戴爾", "en")
+
+
+def test_passwords_are_stored_as_argon2_hashes(settings):
+    from tidings import settings as real
+
+    settings.PASSWORD_HASHERS = real.PASSWORD_HASHERS
+    account = services.sign_up(handle="密碼測試", password="a long enough secret")
+    assert account.password.startswith("argon2$")
+    assert account.check_password("a long enough secret")

@@ -343,7 +343,7 @@ def test_a_followers_only_post_cannot_be_reposted_even_by_a_follower(make_accoun
     for who in (fan, author):
         with pytest.raises(Invalid) as error:
             posts.repost(who, post_id=post.id, comment="轉")
-        assert str(error.value) == "Only public posts can be reposted."
+        assert str(error.value) == "Followers-only posts cannot be reposted."
     assert fresh(post).reposts_count == 0
     assert not Post.objects.filter(kind=Post.Kind.REPOST).exists()
 

@@ -117,7 +117,7 @@ def test_reposting_a_followers_only_post_is_refused(make_account, client_for, au
     response = english(client_for(follower)).post(f"/p/{post.id}/repost/", {"text": ""})
 
     assert response.status_code == 400
-    assert error_of(response) == "Only public posts can be reposted."
+    assert error_of(response) == "Followers-only posts cannot be reposted."
     assert Post.objects.count() == 1
 
 

@@ -34,6 +34,14 @@ class Account(AbstractBaseUser):
     bio = models.CharField(max_length=160, blank=True)
     avatar = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSONAL)
+    # The organisation an official or executive account speaks for (shown with a verified badge).
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="official_accounts",
+    )
     language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 PUBLIC = "public"
 FOLLOWERS = "followers"
+ORGANISATION = "org"
+GROUP = "group"
 
 
 def _viewer_id(viewer: Any) -> int | None:
@@ -36,10 +38,35 @@ def visible_posts(viewer: Any) -> Q:
     blocked_by = block.objects.filter(blocked_id=viewer_id).values("blocker_id")
     allowed = (
         Q(audience=PUBLIC)
-        | Q(audience_owner_id=viewer_id)
+        | Q(audience=FOLLOWERS, audience_owner_id=viewer_id)
         | Q(audience=FOLLOWERS, audience_owner_id__in=following)
+        # Inside an organisation only its active employees (not guests) see; in a group only its
+        # active members. The author of an internal post loses sight of it when they leave.
+        | Q(audience=ORGANISATION, organisation_id__in=insider_of(viewer_id))
+        | Q(audience=GROUP, group_id__in=groups_of(viewer_id))
     )
     return allowed & active & ~Q(audience_owner_id__in=blocked_by) & ~Q(author_id__in=blocked_by)
+
+
+def insider_of(viewer_id: int) -> Any:
+    """Organisations whose internal space the viewer may read: a subquery of ids."""
+    membership = apps.get_model("orgs", "Membership")
+    return (
+        membership.objects.filter(account_id=viewer_id, is_active=True)
+        .exclude(role="guest")
+        .values("organisation_id")
+    )
+
+
+def groups_of(viewer_id: int) -> Any:
+    """Groups whose feed the viewer may read: active group members whose organisation membership
+    (employee or guest) is still active. A subquery of ids."""
+    member = apps.get_model("groups", "GroupMember")
+    membership = apps.get_model("orgs", "Membership")
+    active_orgs = membership.objects.filter(account_id=viewer_id, is_active=True).values("organisation_id")
+    return member.objects.filter(
+        account_id=viewer_id, state="active", group__organisation_id__in=active_orgs
+    ).values("group_id")
 
 
 def access_post(viewer: Any, post_id: int | str, *, related: tuple[str, ...] = ()) -> Post:

@@ -11,6 +11,8 @@ from tidings.core.models import SnowflakeModel
 class Audience(models.TextChoices):
     PUBLIC = "public", _("Public")
     FOLLOWERS = "followers", _("Followers")
+    ORGANISATION = "org", _("Organisation")
+    GROUP = "group", _("Group")
 
 
 class Post(SnowflakeModel):
@@ -28,6 +30,13 @@ class Post(SnowflakeModel):
     audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.PUBLIC)
     # Whose audience rules apply: the author, or for a comment the author of the post it is under.
     audience_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The space an internal post stays in: an organisation, and within it perhaps a group.
+    organisation = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # Reposts point at the original (what is shown) and at the post they reposted (the chain).
     repost_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reposts"
@@ -51,6 +60,8 @@ class Post(SnowflakeModel):
             models.Index(fields=["author", "kind", "id"]),
             models.Index(fields=["kind", "audience", "id"]),
             models.Index(fields=["root", "id"]),
+            models.Index(fields=["organisation", "audience", "kind", "id"]),
+            models.Index(fields=["group", "kind", "id"]),
         ]
 
     def __str__(self) -> str:

@@ -22,8 +22,43 @@ from tidings.posts.models import Audience, Favourite, Like, Media, Mention, Post
 MAX_STORED_TEXT = 2000
 
 
-def _max_length() -> int:
+def _max_length(post: Post | None = None) -> int:
+    """The length limit: the platform's, or the organisation's for a post inside one."""
+    if post is not None and post.organisation_id:
+        from tidings.orgs.models import Organisation
+
+        limit = Organisation.objects.filter(id=post.organisation_id).values_list("post_max_length", flat=True)
+        return int(limit.first() or settings.POST_MAX_LENGTH)
     return int(settings.POST_MAX_LENGTH)
+
+
+# Only posts the world may know of count on profiles and topics: an internal post adds nothing
+# that an outsider could read as a number.
+OUTSIDE = (Audience.PUBLIC, Audience.FOLLOWERS)
+
+
+def _space(author: Account, audience: str, organisation_id: int | None, group_id: int | None) -> Post:
+    """An unsaved Post carrying the audience and the space it stays in, checked: only an employee
+    posts into an organisation, only a member into a group. Anything else is answered as missing."""
+    from tidings.core.audience import groups_of, insider_of
+    from tidings.groups.models import Group
+
+    post = Post(author=author, audience_owner=author, audience=audience)
+    if audience == Audience.ORGANISATION:
+        if (
+            organisation_id is None
+            or not insider_of(author.id).filter(organisation_id=organisation_id).exists()
+        ):
+            raise NotFound()
+        post.organisation_id = organisation_id
+    elif audience == Audience.GROUP:
+        group = Group.objects.filter(id=group_id or 0).first()
+        if group is None or not groups_of(author.id).filter(group_id=group.id).exists():
+            raise NotFound()
+        post.group, post.organisation_id = group, group.organisation_id
+    elif organisation_id or group_id:
+        raise Invalid(_("A public or followers-only post cannot be given a group or an organisation."))
+    return post
 
 
 def _count_write(account: Account) -> None:
@@ -81,13 +116,15 @@ def _link_topics(post: Post, names: list[str]) -> None:
     Topic.objects.bulk_create([Topic(key=k, name=n) for k, n in wanted.items()], ignore_conflicts=True)
     topics = list(Topic.objects.filter(key__in=wanted))
     PostTopic.objects.bulk_create([PostTopic(topic=t, post=post) for t in topics], ignore_conflicts=True)
-    Topic.objects.filter(id__in=[t.id for t in topics]).update(posts_count=F("posts_count") + 1)
+    if post.audience == Audience.PUBLIC:
+        Topic.objects.filter(id__in=[t.id for t in topics]).update(posts_count=F("posts_count") + 1)
 
 
 def _unlink_topics(post: Post) -> None:
     topic_ids = list(PostTopic.objects.filter(post=post).values_list("topic_id", flat=True))
     PostTopic.objects.filter(post=post).delete()
-    Topic.objects.filter(id__in=topic_ids).update(posts_count=F("posts_count") - 1)
+    if post.audience == Audience.PUBLIC:
+        Topic.objects.filter(id__in=topic_ids).update(posts_count=F("posts_count") - 1)
 
 
 def _link_mentions(post: Post, handles: list[str]) -> None:
@@ -103,28 +140,31 @@ def publish(
     *,
     text: str,
     audience: str = Audience.PUBLIC,
+    organisation_id: int | None = None,
+    group_id: int | None = None,
     media_ids: Sequence[int] = (),
     images_data: Sequence[bytes] = (),
 ) -> Post:
-    """A new post. Pictures come either already uploaded (media_ids) or as raw bytes."""
-    audience = _clean_audience(audience)
+    """A new post, in public, to followers, or inside an organisation or one of its groups.
+    Pictures come either already uploaded (media_ids) or as raw bytes."""
+    post = _space(author, _clean_audience(audience), organisation_id, group_id)
     if len(media_ids) + len(images_data) > settings.POST_MAX_IMAGES:
         raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
     has_pictures = bool(media_ids or images_data)
-    text = (
-        text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=_max_length())
-    )
+    limit = _max_length(post)
+    post.text = text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=limit)
     _count_write(author)
     uploaded: list[Media] = []
     try:
         for data in images_data:
             uploaded.append(upload_media(author, data=data))
         with transaction.atomic():
-            post = Post.objects.create(author=author, audience_owner=author, text=text, audience=audience)
+            post.save(force_insert=True)
             _attach_media(post, author, [*media_ids, *(m.id for m in uploaded)])
-            _link_topics(post, extract_topics(text))
-            _link_mentions(post, extract_mentions(text))
-            Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
+            _link_topics(post, extract_topics(post.text))
+            _link_mentions(post, extract_mentions(post.text))
+            if post.audience in OUTSIDE:
+                Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
             events.emit("post.published", post_id=post.id)
     except Exception:
         for media in uploaded:
@@ -142,11 +182,17 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
     original = target.repost_of if target.kind == Post.Kind.REPOST else target
     if original is None:
         raise NotFound()
-    if original.audience != Audience.PUBLIC or target.audience != Audience.PUBLIC:
-        raise Invalid(_("Only public posts can be reposted."))
+    if Audience.FOLLOWERS in (original.audience, target.audience):
+        raise Invalid(_("Followers-only posts cannot be reposted."))
+    # A post inside an organisation or group can be reposted there, and only there.
+    space = {
+        "audience": original.audience,
+        "organisation_id": original.organisation_id,
+        "group_id": original.group_id,
+    }
     comment = comment.strip()
     if comment:
-        comment = clean_post_text(comment, max_length=_max_length())
+        comment = clean_post_text(comment, max_length=_max_length(original))
     chain = (
         f"//@{target.author.handle}: {target.text}" if target.kind == Post.Kind.REPOST and target.text else ""
     )
@@ -165,13 +211,15 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
             text=text,
             repost_of=original,
             repost_parent=target,
+            **space,
         )
         Post.objects.filter(id=original.id).update(reposts_count=F("reposts_count") + 1)
         if target.id != original.id:
             Post.objects.filter(id=target.id).update(reposts_count=F("reposts_count") + 1)
         _link_topics(post, extract_topics(comment))
         _link_mentions(post, extract_mentions(comment))
-        Account.objects.filter(id=account.id).update(posts_count=F("posts_count") + 1)
+        if post.audience in OUTSIDE:
+            Account.objects.filter(id=account.id).update(posts_count=F("posts_count") + 1)
         events.emit("post.published", post_id=post.id)
     return post
 
@@ -179,8 +227,8 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
 def comment(account: Account, *, post_id: int | str, text: str) -> Post:
     """A comment under a post; given a comment's id, it answers that comment in the same thread."""
     target = access_post(account, post_id, related=("root",))
-    text = clean_post_text(text, max_length=_max_length())
     root = target.root if target.kind == Post.Kind.COMMENT and target.root else target
+    text = clean_post_text(text, max_length=_max_length(root))
     reply_to = target if target.kind == Post.Kind.COMMENT else None
     _count_write(account)
     with transaction.atomic():
@@ -192,6 +240,8 @@ def comment(account: Account, *, post_id: int | str, text: str) -> Post:
             reply_to=reply_to,
             audience=root.audience,
             audience_owner_id=root.audience_owner_id,
+            organisation_id=root.organisation_id,
+            group_id=root.group_id,
         )
         Post.objects.filter(id=root.id).update(comments_count=F("comments_count") + 1)
         _link_mentions(post, extract_mentions(text))
@@ -206,9 +256,8 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
     if post.kind == Post.Kind.REPOST:
         raise Invalid(_("A repost cannot be edited; delete it and repost again."))
     has_pictures = post.kind == Post.Kind.POST and post.media.exists()
-    text = (
-        text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=_max_length())
-    )
+    limit = _max_length(post)
+    text = text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=limit)
     if text == post.text:
         return post
     with transaction.atomic():
@@ -252,12 +301,12 @@ def delete(account: Account, *, post_id: int | str) -> None:
             # repost() counted it on the original and, when made from a repost, on that one too.
             counted = {post.repost_of_id, post.repost_parent_id} - {None}
             Post.objects.filter(id__in=counted).update(reposts_count=F("reposts_count") - 1)
-        if post.kind != Post.Kind.COMMENT:
+        if post.kind != Post.Kind.COMMENT and post.audience in OUTSIDE:
             Account.objects.filter(id=account.id).update(posts_count=F("posts_count") - 1)
         _unlink_topics(post)
         # Plain reposts say nothing of their own: they go with the original.
         plain = Post.objects.filter(repost_of=post, text="")
-        for author_id in plain.values_list("author_id", flat=True):
+        for author_id in plain.filter(audience__in=OUTSIDE).values_list("author_id", flat=True):
             Account.objects.filter(id=author_id).update(posts_count=F("posts_count") - 1)
         plain.delete()
         post.delete()

@@ -4,6 +4,7 @@ the posts of big accounts they follow (which are not fanned out)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 
 from tidings.accounts.models import Account
 from tidings.posts.models import Post
@@ -19,9 +20,10 @@ def home_timeline(viewer: Account, *, max_id: int | None = None, limit: int = 20
     big = Follow.objects.filter(
         follower_id=viewer.id, followee__followers_count__gt=settings.FANOUT_FOLLOWER_THRESHOLD
     ).values("followee_id")
-    merged_query = Post.objects.filter(kind__in=TIMELINE_KINDS).filter(
-        author_id=viewer.id
-    ) | Post.objects.filter(kind__in=TIMELINE_KINDS, author_id__in=big)
+    # Home is the public side: posts inside organisations and groups live in their own spaces.
+    merged_query = Post.objects.filter(kind__in=TIMELINE_KINDS, organisation__isnull=True).filter(
+        Q(author_id=viewer.id) | Q(author_id__in=big)
+    )
     if max_id:
         merged_query = merged_query.filter(id__lt=max_id)
     merged = list(merged_query.order_by("-id").values_list("id", flat=True)[: limit + 1])

@@ -30,8 +30,8 @@ def fan_out(post_id: int) -> int:
     Only followers whose timeline is kept get an entry; others are rebuilt when they come back.
     Idempotent: a second run writes the same entries."""
     post = Post.objects.filter(id=post_id).select_related("author").first()
-    if post is None or post.kind == Post.Kind.COMMENT:
-        return 0
+    if post is None or post.kind == Post.Kind.COMMENT or post.organisation_id is not None:
+        return 0  # comments sit under their post; internal posts live in their space's timeline
     author = post.author
     live = list(Follow.objects.filter(followee_id=author.id).values_list("follower_id", flat=True))
     kept = list(
@@ -57,7 +57,9 @@ def rebuild(account: Account) -> None:
         ).values_list("followee_id", flat=True)
     )
     entries = list(
-        Post.objects.filter(author_id__in=followee_ids, kind__in=(Post.Kind.POST, Post.Kind.REPOST))
+        Post.objects.filter(
+            author_id__in=followee_ids, kind__in=(Post.Kind.POST, Post.Kind.REPOST), organisation__isnull=True
+        )
         .order_by("-id")
         .values_list("id", "author_id")[: settings.TIMELINE_CAP]
     )
@@ -77,9 +79,9 @@ def on_follow(follower_id: int, followee_id: int) -> None:
     followee = Account.objects.filter(id=followee_id).first()
     if follower is None or followee is None or follower.timeline_built_at is None or is_big(followee):
         return
-    recent = Post.objects.filter(author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST)).order_by(
-        "-id"
-    )
+    recent = Post.objects.filter(
+        author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST), organisation__isnull=True
+    ).order_by("-id")
     for post_id in recent.values_list("id", flat=True)[:50]:
         store.add([follower_id], post_id, followee_id)
 

@@ -1,0 +1,207 @@
+"""Writes to organisations: creation, members and roles, domains, invitations, the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.accounts.models import Account
+from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tidings.orgs.models import AuditEntry, Domain, Invitation, Membership, Organisation
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+Role = Membership.Role
+
+
+def audit(org: Organisation, actor: Account | None, action: str, address: str = "", **detail: object) -> None:
+    AuditEntry.objects.create(
+        organisation=org, actor=actor, action=action, detail=detail, address=address[:64]
+    )
+
+
+def _require_staff(org: Organisation, actor: Account) -> Membership:
+    membership = Membership.objects.filter(organisation=org, account=actor, is_active=True).first()
+    if membership is None or not membership.is_insider:
+        raise NotFound()
+    if not membership.is_staff:
+        raise Forbidden(_("Only the organisation's owners and admins can do this."))
+    return membership
+
+
+def clean_domain(domain: str) -> str:
+    domain = domain.strip().lower().rstrip(".")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise Invalid(
+            _("%(domain)s is not a valid domain name.") % {"domain": domain}, field="domain"
+        ) from exc
+    if not DOMAIN_RE.match(domain):
+        raise Invalid(_("%(domain)s is not a valid domain name.") % {"domain": domain}, field="domain")
+    return domain
+
+
+def create_organisation(
+    *,
+    slug: str,
+    name: str,
+    owner: Account | None = None,
+    domains: Sequence[str] = (),
+    about: str = "",
+) -> Organisation:
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise Invalid(
+            _("A slug is 1-40 lowercase letters, digits and dashes, not starting or ending with a dash."),
+            field="slug",
+        )
+    name = " ".join(name.split())
+    if not name or len(name) > 80:
+        raise Invalid(_("An organisation needs a name of at most 80 characters."), field="name")
+    cleaned = [clean_domain(d) for d in domains]
+    if Organisation.objects.filter(slug=slug).exists():
+        raise Conflict(_("The slug %(slug)s is already taken.") % {"slug": slug}, field="slug")
+    taken = Domain.objects.filter(domain__in=cleaned).values_list("domain", flat=True).first()
+    if taken:
+        raise Conflict(_("The domain %(domain)s already belongs to an organisation.") % {"domain": taken})
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(slug=slug, name=name, about=about.strip())
+            for domain in cleaned:
+                Domain.objects.create(organisation=org, domain=domain, verified=True)
+            if owner is not None:
+                Membership.objects.create(organisation=org, account=owner, role=Role.OWNER)
+            audit(org, owner, "org.create", slug=slug, domains=cleaned)
+    except IntegrityError as exc:
+        raise Conflict(_("The slug %(slug)s is already taken.") % {"slug": slug}, field="slug") from exc
+    return org
+
+
+def add_member(
+    org: Organisation,
+    account: Account,
+    *,
+    role: str = Role.MEMBER,
+    actor: Account | None = None,
+    address: str = "",
+) -> Membership:
+    """Add (or re-activate) a member. `actor` None is the operator's CLI, trusted as owner."""
+    if role not in Role.values:
+        raise Invalid(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    if actor is not None:
+        _require_staff(org, actor)
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            organisation=org, account=account, defaults={"role": role}
+        )
+        if not created:
+            if membership.is_active:
+                raise Conflict(_("@%(handle)s is already a member.") % {"handle": account.handle})
+            membership.is_active, membership.role = True, role
+            membership.save(update_fields=["is_active", "role"])
+        audit(org, actor, "member.add", address, account=account.handle, role=role)
+    return membership
+
+
+def _other_owners(org: Organisation, account: Account) -> bool:
+    return (
+        Membership.objects.filter(organisation=org, role=Role.OWNER, is_active=True)
+        .exclude(account=account)
+        .exists()
+    )
+
+
+def set_role(
+    org: Organisation, account: Account, *, role: str, actor: Account | None, address: str = ""
+) -> None:
+    if role not in Role.values:
+        raise Invalid(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    if actor is not None:
+        _require_staff(org, actor)
+    membership = Membership.objects.filter(organisation=org, account=account, is_active=True).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role == Role.OWNER and role != Role.OWNER and not _other_owners(org, account):
+        raise Invalid(_("An organisation needs at least one owner: make someone else owner first."))
+    with transaction.atomic():
+        Membership.objects.filter(id=membership.id).update(role=role)
+        audit(org, actor, "member.role", address, account=account.handle, role=role, was=membership.role)
+
+
+def remove_member(org: Organisation, account: Account, *, actor: Account | None, address: str = "") -> None:
+    """Cut access at once (the internal space and every group of the organisation); the person's
+    posts stay."""
+    from tidings.groups.models import GroupMember
+
+    if actor is not None:
+        _require_staff(org, actor)
+    membership = Membership.objects.filter(organisation=org, account=account, is_active=True).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role == Role.OWNER and not _other_owners(org, account):
+        raise Invalid(_("An organisation needs at least one owner: the last owner cannot be removed."))
+    with transaction.atomic():
+        Membership.objects.filter(id=membership.id).update(is_active=False)
+        GroupMember.objects.filter(group__organisation=org, account=account).delete()
+        audit(org, actor, "member.remove", address, account=account.handle)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(
+    org: Organisation, *, actor: Account, role: str = Role.MEMBER, days: int = 7, address: str = ""
+) -> str:
+    """A new invitation; returns the token for the link (shown once, only its hash is kept)."""
+    _require_staff(org, actor)
+    if role not in Role.values or role == Role.OWNER:
+        raise Invalid(_("Invitations can be for admins, members or guests."), field="role")
+    if not 1 <= days <= 30:
+        raise Invalid(_("An invitation lasts between 1 and 30 days."), field="days")
+    token = secrets.token_urlsafe(24)
+    Invitation.objects.create(
+        organisation=org,
+        token_hash=_hash(token),
+        role=role,
+        created_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    audit(org, actor, "invitation.create", address, role=role, days=days)
+    return token
+
+
+def accept_invitation(account: Account, *, token: str) -> Membership:
+    invitation = Invitation.objects.select_related("organisation").filter(token_hash=_hash(token)).first()
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < timezone.now():
+        raise Invalid(_("This invitation is unknown, already used or expired. Ask for a new one."))
+    org = invitation.organisation
+    if Membership.objects.filter(organisation=org, account=account, is_active=True).exists():
+        raise Conflict(_("You are already a member of %(org)s.") % {"org": org.name})
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(id=invitation.id, used_at__isnull=True).update(
+            used_by=account, used_at=timezone.now()
+        )
+        if not claimed:  # someone else used it a moment ago
+            raise Invalid(_("This invitation is unknown, already used or expired. Ask for a new one."))
+        membership = add_member(org, account, role=invitation.role)
+    return membership
+
+
+def register_official_account(org: Organisation, account: Account, *, actor: Account | None = None) -> None:
+    """Make an account speak for the organisation: the verified badge links to its brand page."""
+    if actor is not None:
+        _require_staff(org, actor)
+    if account.kind == Account.Kind.PERSONAL:
+        Account.objects.filter(id=account.id).update(kind=Account.Kind.OFFICIAL, organisation=org)
+    else:
+        Account.objects.filter(id=account.id).update(organisation=org)
+    audit(org, actor, "official.add", account=account.handle)
