@@ -9,6 +9,8 @@ import pytest
 from tidings import cli
 from tidings.accounts.models import Account
 from tidings.demo import load
+from tidings.groups.models import Group
+from tidings.orgs.models import Membership, Organisation
 from tidings.posts.models import Post
 
 
@@ -53,7 +55,50 @@ def test_demo_loads_the_company_once_and_a_second_run_changes_nothing():
     assert load() is True
     accounts, posts = Account.objects.count(), Post.objects.count()
     assert Account.objects.filter(handle="示範科技", kind="official").exists()
-    assert accounts == 3 + 1 + 5 + 10
+    assert accounts == 3 + 1 + 5 + 10 + 3  # and the supplier's three
+    assert Organisation.objects.filter(slug__in=["demo-tech", "hongyuan"]).count() == 2
+    shared = Group.objects.get(name="X14 供應鏈")
+    assert shared.kind == "cross"
+    assert Membership.objects.filter(organisation=shared.organisation, role="guest").count() == 2
     assert posts > 24
     assert load() is False
     assert (Account.objects.count(), Post.objects.count()) == (accounts, posts)
+
+
+@pytest.mark.django_db
+def test_org_create_and_add_member_then_export_holds_only_what_the_organisation_owns(
+    make_account, tmp_path, capsys
+):
+    from tidings.posts import services as posts
+
+    insider, outsider = make_account("內部員工"), make_account("外人")
+    assert cli.main(["org", "create", "acme", "--name", "Acme 公司", "--domain", "acme.example"]) == 0
+    assert cli.main(["org", "add-member", "acme", "內部員工", "--role", "admin"]) == 0
+    org = Organisation.objects.get(slug="acme")
+    assert Membership.objects.get(organisation=org, account=insider).role == "admin"
+    inside = posts.publish(insider, text="內部消息", audience="org", organisation_id=org.id)
+    public = posts.publish(outsider, text="外面的消息")
+    out = tmp_path / "export"
+    assert cli.main(["org", "export", "acme", "--out", str(out)]) == 0
+    data = (out / "data.jsonl").read_text(encoding="utf-8")
+    assert str(inside.id) in data and "內部消息" in data
+    assert str(public.id) not in data and "外面的消息" not in data
+    assert "外人" not in data
+    assert "Exported" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_org_commands_refuse_bad_input_with_a_message_and_change_nothing(make_account, capsys):
+    make_account("someone")
+    assert cli.main(["org", "create", "Bad Slug!", "--name", "X"]) == 1
+    assert "slug" in capsys.readouterr().err.lower()
+    assert cli.main(["org", "add-member", "nowhere", "someone"]) == 1
+    assert "no such organisation" in capsys.readouterr().err
+    assert cli.main(["org", "create", "acme", "--name", "Acme"]) == 0
+    assert cli.main(["org", "create", "acme", "--name", "Acme again"]) == 1
+    assert "already taken" in capsys.readouterr().err
+    assert cli.main(["org", "add-member", "acme", "someone"]) == 0
+    assert cli.main(["org", "add-member", "acme", "someone"]) == 1
+    assert "already a member" in capsys.readouterr().err
+    assert Organisation.objects.count() == 1
+    assert Membership.objects.count() == 1

@@ -117,6 +117,44 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_org(args: argparse.Namespace) -> int:
+    _setup()
+    from pathlib import Path
+
+    from tidings.accounts.selectors import account_by_handle
+    from tidings.core.errors import DomainError
+    from tidings.orgs import services
+    from tidings.orgs.export import export
+    from tidings.orgs.selectors import organisation_by_slug
+
+    try:
+        if args.org_command == "create":
+            owner = account_by_handle(args.owner) if args.owner else None
+            org = services.create_organisation(
+                slug=args.slug, name=args.name, owner=owner, domains=args.domain
+            )
+            print(f"Created the organisation {org.slug} ({org.name}).")
+        elif args.org_command == "add-member":
+            org = organisation_by_slug(args.slug)
+            account = account_by_handle(args.username.removeprefix("@"))
+            services.add_member(org, account, role=args.role)
+            print(f"Added @{account.handle} to {org.slug} as {args.role}.")
+        else:
+            org = organisation_by_slug(args.slug)
+            out = Path(args.out or f"export-{org.slug}")
+            count = export(org, out)
+            print(f"Exported {count} records of {org.slug} to {out}/.")
+    except DomainError as error:
+        message = str(error.message)
+        if error.status == 404:
+            named = " ".join(
+                filter(None, [args.slug, getattr(args, "username", ""), getattr(args, "owner", "")])
+            )
+            message = f"no such organisation or account: {named}"
+        return _fail(message, 1)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidings.settings")
     from django.core.management import execute_from_command_line
@@ -155,6 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", default="personal", choices=["personal", "official", "executive"])
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_createuser)
+    p = sub.add_parser("org", help="manage organisations")
+    org_sub = p.add_subparsers(dest="org_command", required=True)
+    q = org_sub.add_parser("create", help="create an organisation")
+    q.add_argument("slug")
+    q.add_argument("--name", required=True)
+    q.add_argument("--domain", action="append", default=[], help="a verified email domain (repeatable)")
+    q.add_argument("--owner", default="", help="handle of the first owner")
+    q = org_sub.add_parser("add-member", help="add an account to an organisation")
+    q.add_argument("slug")
+    q.add_argument("username")
+    q.add_argument("--role", default="member", choices=["owner", "admin", "member", "guest"])
+    q = org_sub.add_parser("export", help="export everything the organisation owns")
+    q.add_argument("slug")
+    q.add_argument("--out", default="", help="folder to write (default ./export-SLUG)")
+    p.set_defaults(func=cmd_org)
     p = sub.add_parser("manage", help="any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

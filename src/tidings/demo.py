@@ -85,7 +85,26 @@ LIKES = [
     (10, ["示範科技", "王小明"]),
     (13, ["示範科技", "張偉"]),
 ]
-FOLLOWS_OFFICIAL_BY_ALL = True
+# The internal spaces: 示範科技 (slug demo-tech) and its supplier 宏遠電子 (slug hongyuan), who
+# share a cross-company group.
+SUPPLIER_PEOPLE = [
+    ("宏遠電子", "宏遠電子", "official"),
+    ("劉建國", "劉建國", "personal"),
+    ("王思涵", "王思涵", "personal"),
+]
+INTERNAL_POSTS = [
+    ("王小明", "X14 下一批的鍵盤背光色溫改成 4000K,設計稿在共享盤 #X14#"),
+    ("陳美玲", "本週客服值班表已更新,週六由 @張偉 支援技術問題,謝謝!"),
+    ("林志遠", "感謝大家這個季度的努力!週五下午茶我請客 ☕"),
+    ("李佳穎", "#新品體驗會# 內部預演明天 10:00 在三樓會議室,請產品和客服同事參加。"),
+]
+GROUP_POSTS = [
+    ("產品研發", "張偉", "韌體 1.3 的測試版已經放到內部測試伺服器,請大家幫忙回報問題。"),
+    ("產品研發", "王小明", "@張偉 收到,我今天下午跑一輪睡眠喚醒測試。"),
+    ("X14 供應鏈", "黃志豪", "@劉建國 下個月的鍵盤模組可以提前一週交貨嗎?"),
+    ("X14 供應鏈", "劉建國", "@黃志豪 可以,我們產線已經排好了,週三前確認數量。"),
+]
+SUPPLIER_POSTS = [("王思涵", "宏遠內部:年終盤點下週一開始,請各部門提前準備。")]
 
 LOGINS_TEXT = f"""
 Demo logins (password for all: {PASSWORD})
@@ -93,17 +112,32 @@ Demo logins (password for all: {PASSWORD})
   executive         : @林志遠
   employees         : @王小明  @陳美玲  @張偉  @李佳穎  @黃志豪
   customers         : @小雨  @阿傑  @techfan  @lily_chen  ... (ten in all)
+  supplier 宏遠電子   : @王思涵 (owner)  @劉建國, guests in the group "X14 供應鏈"
+Internal spaces: /o/demo-tech/ (示範科技) and /o/hongyuan/ (宏遠電子); brand page /brand/demo-tech/
 """.rstrip()
 
 
 def load() -> bool:
+    from tidings.accounts.models import Account
+
+    created = False
+    if not Account.objects.filter(handle_key="示范科技").exists():
+        _load_public()
+        created = True
+    from tidings.orgs.models import Organisation
+
+    if not Organisation.objects.filter(slug="demo-tech").exists():
+        _load_spaces()
+        created = True
+    return created
+
+
+def _load_public() -> None:
     from tidings.accounts import services as accounts
     from tidings.accounts.models import Account
     from tidings.posts import services as posts
     from tidings.social import services as social
 
-    if Account.objects.filter(handle_key="示范科技").exists():
-        return False
     with transaction.atomic():
         people: dict[str, Account] = {}
         for handle, name, bio in OFFICIAL:
@@ -141,4 +175,70 @@ def load() -> bool:
         for index, likers in LIKES:
             for liker in likers:
                 posts.like(people[liker], post_id=published[index].id)
-    return True
+
+
+def _load_spaces() -> None:
+    from tidings.accounts import services as accounts
+    from tidings.accounts.models import Account
+    from tidings.groups import services as groups
+    from tidings.orgs import services as orgs
+    from tidings.posts import services as posts
+
+    def person(handle: str) -> Account:
+        return Account.objects.get(handle=handle)
+
+    with transaction.atomic():
+        owner = person(EXECUTIVE[0])
+        tech = orgs.create_organisation(
+            slug="demo-tech",
+            name="示範科技",
+            owner=owner,
+            domains=["demo-tech.example"],
+            about="示範科技:筆電與配件。官方帳號:品牌、客服、優選。",
+        )
+        for handle, _, _ in OFFICIAL:
+            orgs.register_official_account(tech, person(handle))
+        Account.objects.filter(handle=owner.handle).update(organisation=tech)
+        for handle, _, _ in EMPLOYEES:
+            orgs.add_member(tech, person(handle), role="admin" if handle == "陳美玲" else "member")
+        for handle, _, _ in OFFICIAL:
+            orgs.add_member(tech, person(handle))
+        supplier_people = {}
+        for handle, name, kind in SUPPLIER_PEOPLE:
+            supplier_people[handle] = accounts.sign_up(
+                handle=handle, display_name=name, password=PASSWORD, kind=kind
+            )
+        supplier = orgs.create_organisation(
+            slug="hongyuan",
+            name="宏遠電子",
+            owner=supplier_people["王思涵"],
+            domains=["hongyuan.example"],
+            about="宏遠電子:鍵盤模組與精密零件供應商。",
+        )
+        orgs.add_member(supplier, supplier_people["劉建國"])
+        orgs.register_official_account(supplier, supplier_people["宏遠電子"])
+
+        made = {
+            "產品研發": groups.create_group(tech, actor=person("王小明"), name="產品研發", kind="open"),
+            "客服值班": groups.create_group(tech, actor=person("陳美玲"), name="客服值班", kind="private"),
+            "X14 供應鏈": groups.create_group(
+                tech,
+                actor=person("黃志豪"),
+                name="X14 供應鏈",
+                kind="cross",
+                description="與宏遠電子的共享群組",
+            ),
+        }
+        groups.join(made["產品研發"], person("張偉"))
+        groups.join(made["產品研發"], person("李佳穎"))
+        groups.invite(made["客服值班"], person("張偉"), actor=person("陳美玲"))
+        for handle in ("劉建國", "王思涵"):
+            groups.invite(made["X14 供應鏈"], supplier_people[handle], actor=person("黃志豪"))
+        groups.invite(made["X14 供應鏈"], person("王小明"), actor=person("黃志豪"))
+
+        for author, text in INTERNAL_POSTS:
+            posts.publish(person(author), text=text, audience="org", organisation_id=tech.id)
+        for group, author, text in GROUP_POSTS:
+            posts.publish(person(author), text=text, audience="group", group_id=made[group].id)
+        for author, text in SUPPLIER_POSTS:
+            posts.publish(person(author), text=text, audience="org", organisation_id=supplier.id)

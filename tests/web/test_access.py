@@ -398,12 +398,24 @@ PRIVATE_ROUTES = {
     "relation": ("post", "/@示範科技/follow/"),
 }
 STREAM_ROUTES = {"events"}  # tests/web/test_stream.py
+SPACE_ROUTES = {  # tests/web/test_spaces.py
+    "spaces",
+    "space",
+    "members",
+    "group_create",
+    "group",
+    "group_action",
+    "pin",
+    "unpin",
+    "brand",
+    "accept_invitation",
+}
 
 
 def test_every_route_is_classified_for_access_tests():
     names = {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)}
 
-    classified = OPEN_ROUTES | POST_ROUTES | MEDIA_ROUTES | set(PRIVATE_ROUTES) | STREAM_ROUTES
+    classified = OPEN_ROUTES | POST_ROUTES | MEDIA_ROUTES | set(PRIVATE_ROUTES) | STREAM_ROUTES | SPACE_ROUTES
     assert names == classified
 
 

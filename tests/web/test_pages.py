@@ -218,8 +218,10 @@ def test_topic_page_hides_followers_only_posts_from_strangers(make_account, clie
         assert "內部彩排照片" not in html
 
 
-def test_unknown_topic_is_not_found(db):
-    assert anonymous().get("/topics/" + quote("從來沒有") + "/").status_code == 404
+def test_an_unknown_topic_shows_an_empty_page_so_internal_topics_cannot_be_probed(db):
+    response = anonymous().get("/topics/" + quote("從來沒有") + "/")
+    assert response.status_code == 200
+    assert "<article" not in response.content.decode()
 
 
 # --- one post -------------------------------------------------------------------------------------

@@ -46,6 +46,18 @@ def groups_in(viewer: Any, org: Organisation) -> list[tuple[Group, GroupMember |
     return [(g, mine.get(g.id)) for g in query.order_by("name")]
 
 
+def is_manager(group: Group, account: Any) -> bool:
+    """The organisation's owners and admins manage every group; otherwise the group's managers."""
+    own = Membership.objects.filter(
+        organisation_id=group.organisation_id, account_id=account.id, is_active=True
+    ).first()
+    if own is not None and own.is_staff:
+        return True
+    return GroupMember.objects.filter(
+        group=group, account_id=account.id, state=GroupMember.State.ACTIVE, role=GroupMember.Role.MANAGER
+    ).exists()
+
+
 def pending_members(group: Group) -> list[GroupMember]:
     return list(
         GroupMember.objects.filter(group=group, state=GroupMember.State.PENDING).select_related("account")

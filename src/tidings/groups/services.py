@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tidings.accounts.models import Account
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.groups.models import Group, GroupMember, PinnedPost
+from tidings.groups.selectors import is_manager
 from tidings.orgs.models import Membership, Organisation
 from tidings.orgs.services import audit
 from tidings.posts.models import Post
@@ -18,15 +19,6 @@ Kind = Group.Kind
 
 def _membership(org: Organisation, account: Account) -> Membership | None:
     return Membership.objects.filter(organisation=org, account=account, is_active=True).first()
-
-
-def _manager(group: Group, account: Account) -> bool:
-    own = _membership(group.organisation, account)
-    if own is not None and own.is_staff:
-        return True
-    return GroupMember.objects.filter(
-        group=group, account=account, state=GroupMember.State.ACTIVE, role=GroupMember.Role.MANAGER
-    ).exists()
 
 
 def create_group(
@@ -79,7 +71,7 @@ def join(group: Group, account: Account) -> GroupMember:
 
 
 def approve(group: Group, account: Account, *, actor: Account) -> None:
-    if not _manager(group, actor):
+    if not is_manager(group, actor):
         raise Forbidden(_("Only the group's managers can do this."))
     with transaction.atomic():
         updated = GroupMember.objects.filter(
@@ -93,7 +85,7 @@ def approve(group: Group, account: Account, *, actor: Account) -> None:
 def invite(group: Group, account: Account, *, actor: Account) -> GroupMember:
     """A manager adds someone directly. Into a cross-company group that may be a person from
     another organisation: they become a guest of this one, who sees only the groups they are in."""
-    if not _manager(group, actor):
+    if not is_manager(group, actor):
         raise Forbidden(_("Only the group's managers can do this."))
     own = _membership(group.organisation, account)
     with transaction.atomic():
@@ -136,7 +128,7 @@ def set_notify(group: Group, account: Account, *, notify: str) -> None:
 
 def _may_pin(post: Post, actor: Account) -> bool:
     if post.group is not None:
-        return _manager(post.group, actor)
+        return is_manager(post.group, actor)
     own = Membership.objects.filter(organisation=post.organisation, account=actor, is_active=True).first()
     return own is not None and own.is_staff
 

@@ -40,3 +40,30 @@ def my_organisations(viewer: Any) -> list[Membership]:
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def official_accounts(org: Organisation) -> list[Any]:
+    from tidings.accounts.models import Account
+
+    return list(Account.objects.filter(organisation=org, is_active=True).order_by("-followers_count"))
+
+
+def brand_followers(account_ids: list[int]) -> int:
+    """People who follow at least one of the organisation's official accounts."""
+    from tidings.social.models import Follow
+
+    return Follow.objects.filter(followee_id__in=account_ids).values("follower_id").distinct().count()
+
+
+def members(org: Organisation, *, limit: int = 200) -> list[Membership]:
+    return list(
+        Membership.objects.filter(organisation=org, is_active=True)
+        .select_related("account")
+        .order_by("role", "account__handle")[:limit]
+    )
+
+
+def audit_log(org: Organisation, *, limit: int = 100) -> list[Any]:
+    from tidings.orgs.models import AuditEntry
+
+    return list(AuditEntry.objects.filter(organisation=org).select_related("actor").order_by("-id")[:limit])

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,10 @@ from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.orgs.models import AuditEntry, Domain, Invitation, Membership, Organisation
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# The last label is letters, or an internationalised one in punycode (.公司 is xn--55qx5d).
+DOMAIN_RE = re.compile(
+    r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+)
 Role = Membership.Role
 
 
@@ -66,7 +70,7 @@ def create_organisation(
     name = " ".join(name.split())
     if not name or len(name) > 80:
         raise Invalid(_("An organisation needs a name of at most 80 characters."), field="name")
-    cleaned = [clean_domain(d) for d in domains]
+    cleaned = list(dict.fromkeys(clean_domain(d) for d in domains))  # each domain once
     if Organisation.objects.filter(slug=slug).exists():
         raise Conflict(_("The slug %(slug)s is already taken.") % {"slug": slug}, field="slug")
     taken = Domain.objects.filter(domain__in=cleaned).values_list("domain", flat=True).first()
@@ -139,7 +143,7 @@ def set_role(
 def remove_member(org: Organisation, account: Account, *, actor: Account | None, address: str = "") -> None:
     """Cut access at once (the internal space and every group of the organisation); the person's
     posts stay."""
-    from tidings.groups.models import GroupMember
+    from tidings.groups.models import Group, GroupMember
 
     if actor is not None:
         _require_staff(org, actor)
@@ -150,7 +154,10 @@ def remove_member(org: Organisation, account: Account, *, actor: Account | None,
         raise Invalid(_("An organisation needs at least one owner: the last owner cannot be removed."))
     with transaction.atomic():
         Membership.objects.filter(id=membership.id).update(is_active=False)
-        GroupMember.objects.filter(group__organisation=org, account=account).delete()
+        in_groups = GroupMember.objects.filter(group__organisation=org, account=account)
+        counted = list(in_groups.filter(state=GroupMember.State.ACTIVE).values_list("group_id", flat=True))
+        in_groups.delete()
+        Group.objects.filter(id__in=counted).update(members_count=F("members_count") - 1)
         audit(org, actor, "member.remove", address, account=account.handle)
 
 
@@ -200,6 +207,9 @@ def register_official_account(org: Organisation, account: Account, *, actor: Acc
     """Make an account speak for the organisation: the verified badge links to its brand page."""
     if actor is not None:
         _require_staff(org, actor)
+    speaks_for = Account.objects.filter(id=account.id).values_list("organisation_id", flat=True).first()
+    if speaks_for is not None and speaks_for != org.id:
+        raise Conflict(_("@%(handle)s already speaks for another organisation.") % {"handle": account.handle})
     if account.kind == Account.Kind.PERSONAL:
         Account.objects.filter(id=account.id).update(kind=Account.Kind.OFFICIAL, organisation=org)
     else:

@@ -97,7 +97,7 @@ def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
 
 def _base(viewer: Any) -> Any:
     return Post.objects.filter(visible_posts(viewer)).select_related(
-        "author", "repost_of", "repost_of__author"
+        "author__organisation", "repost_of__author__organisation", "group", "repost_of__group"
     )
 
 
@@ -133,15 +133,43 @@ def public_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) -> 
 
 
 def topic_by_name(name: str) -> Topic:
-    topic = Topic.objects.filter(key=fold(name)).first()
-    if topic is None:
+    """The topic, or an unsaved empty one: whether a topic exists must not tell an outsider
+    that somebody inside an organisation used it."""
+    key = fold(name)
+    if not key or len(key) > 200:
         raise NotFound()
-    return topic
+    return Topic.objects.filter(key=key).first() or Topic(key=key, name=name.strip("#"))
 
 
 def topic_posts(viewer: Any, topic: Topic, *, max_id: int | None = None, limit: int = 20) -> Page:
+    if topic.pk is None:
+        return Page([], None)
     ids = PostTopic.objects.filter(topic=topic).values("post_id")
     return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit)
+
+
+def space_posts(
+    viewer: Any,
+    *,
+    organisation_id: int,
+    group_id: int | None = None,
+    max_id: int | None = None,
+    limit: int = 20,
+) -> Page:
+    """An organisation's internal timeline (posts to the whole organisation) or one group's feed."""
+    if group_id is None:
+        query = _base(viewer).filter(
+            organisation_id=organisation_id, audience=Audience.ORGANISATION, kind__in=TIMELINE_KINDS
+        )
+    else:
+        query = _base(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
+    return _page(viewer, query, max_id=max_id, limit=limit)
+
+
+def official_posts(viewer: Any, author_ids: list[int], *, max_id: int | None = None, limit: int = 20) -> Page:
+    """The public posts of an organisation's official accounts, for its brand page."""
+    query = _base(viewer).filter(author_id__in=author_ids, audience=Audience.PUBLIC, kind__in=TIMELINE_KINDS)
+    return _page(viewer, query, max_id=max_id, limit=limit)
 
 
 def favourite_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) -> Page:
@@ -150,7 +178,11 @@ def favourite_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) 
 
 
 def post_view(viewer: Any, post_id: int | str) -> PostView:
-    post = access_post(viewer, post_id, related=("repost_of", "repost_of__author", "root", "root__author"))
+    post = access_post(
+        viewer,
+        post_id,
+        related=("author__organisation", "repost_of__author__organisation", "group", "root__author"),
+    )
     return hydrate(viewer, [post])[0]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tidings.web.views import accounts, actions, messages, notifications, pages, social, stream
+from tidings.web.views import accounts, actions, messages, notifications, pages, social, spaces, stream
 from tidings.web.views import media as media_views
 
 app_name = "web"
@@ -23,7 +23,17 @@ urlpatterns = [
     path("p/<int:post_id>/repost/", actions.repost, name="repost"),
     path("p/<int:post_id>/edit/", actions.edit, name="edit"),
     path("p/<int:post_id>/delete/", actions.delete, name="delete"),
+    path("p/<int:post_id>/pin/", spaces.pin, {"action": "pin"}, name="pin"),
+    path("p/<int:post_id>/unpin/", spaces.pin, {"action": "unpin"}, name="unpin"),
     path("p/<int:post_id>/<str:action>/", actions.toggle, name="toggle"),
+    path("spaces/", spaces.spaces, name="spaces"),
+    path("o/<slug:slug>/", spaces.space, name="space"),
+    path("o/<slug:slug>/members/", spaces.members, name="members"),
+    path("o/<slug:slug>/groups/new/", spaces.group_create, name="group_create"),
+    path("o/<slug:slug>/g/<int:group_id>/", spaces.group, name="group"),
+    path("o/<slug:slug>/g/<int:group_id>/<str:action>/", spaces.group_action, name="group_action"),
+    path("brand/<slug:slug>/", spaces.brand, name="brand"),
+    path("join/<str:token>/", spaces.accept_invitation, name="accept_invitation"),
     path("topics/<path:name>/", pages.topic, name="topic"),
     path("notifications/", notifications.index, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),

@@ -31,6 +31,31 @@ def _card(request: HttpRequest, post_id: int) -> HttpResponse:
     return render(request, "tidings/_post.html", {"view": view, "back_to": back_to})
 
 
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
+
+
+def _space(request: HttpRequest, organisation_id: int | None, group_id: int | None) -> dict[str, object]:
+    """The space a refused internal post was meant for, to show the form again in it (only one
+    the person belongs to: the ids come from the form)."""
+    from tidings.core.audience import groups_of, insider_of
+    from tidings.groups.models import Group
+    from tidings.orgs.models import Organisation
+
+    user_id = _account(request).id
+    if group_id is not None:
+        group = (
+            Group.objects.filter(id=group_id, id__in=groups_of(user_id))
+            .select_related("organisation")
+            .first()
+        )
+        return {"space_group": group, "space_org": group.organisation} if group else {}
+    if organisation_id is not None:
+        org = Organisation.objects.filter(id=organisation_id, id__in=insider_of(user_id)).first()
+        return {"space_org": org} if org else {}
+    return {}
+
+
 def _images(request: HttpRequest) -> list[bytes]:
     files = request.FILES.getlist("images")
     if len(files) > settings.POST_MAX_IMAGES:
@@ -40,18 +65,25 @@ def _images(request: HttpRequest) -> list[bytes]:
 
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
-    context = {"text": "", "audience": Audience.PUBLIC, "error": None, "audiences": Audience.choices}
+    context: dict[str, object] = {"text": "", "audience": Audience.PUBLIC, "error": None}
     if request.method == "POST":
         text = request.POST.get("text", "")
         audience = request.POST.get("audience", Audience.PUBLIC)
+        organisation_id, group_id = _id(request.POST.get("organisation")), _id(request.POST.get("group"))
         try:
             post = services.publish(
-                _account(request), text=text, audience=audience, images_data=_images(request)
+                _account(request),
+                text=text,
+                audience=audience,
+                organisation_id=organisation_id,
+                group_id=group_id,
+                images_data=_images(request),
             )
         except DomainError as error:
             if is_inline(request):
                 return error_response(request, error)
             context.update(text=text, audience=audience, error=error.message)
+            context.update(_space(request, organisation_id, group_id))
             return render(request, "tidings/compose.html", context, status=error.status)
         if is_inline(request):
             return _card(request, post.id)
