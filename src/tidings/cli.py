@@ -218,7 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in {"serve", "run"} and not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except Exception as error:  # a database that cannot be reached is the operator's to fix
+        from django.db.utils import OperationalError
+
+        if isinstance(error, OperationalError):
+            return _fail(f"cannot use the database: {str(error).splitlines()[0]}", 1)
+        raise
 
 
 if __name__ == "__main__":

@@ -197,7 +197,6 @@ TIMELINE_CAP = 800
 FANOUT_FOLLOWER_THRESHOLD = int(_env("FANOUT_FOLLOWER_THRESHOLD", "10000"))
 # Timelines are kept only for people seen within this many days; others are rebuilt on return.
 TIMELINE_ACTIVE_DAYS = 21
-PAGE_SIZE = 20
 # Rate limits per account: posts, reposts and comments together; follows.
 WRITES_PER_MINUTE = int(_env("WRITES_PER_MINUTE", "30"))
 FOLLOWS_PER_HOUR = int(_env("FOLLOWS_PER_HOUR", "200"))

@@ -274,3 +274,11 @@ def test_passwords_are_stored_as_argon2_hashes(settings):
     account = services.sign_up(handle="密碼測試", password="a long enough secret")
     assert account.password.startswith("argon2$")
     assert account.check_password("a long enough secret")
+
+
+def test_an_email_claimed_by_two_accounts_logs_in_neither(make_account):
+    make_account("真老闆", email="boss@corp.example")
+    make_account("冒充者", email="BOSS@corp.example")
+    with pytest.raises(Invalid):
+        services.check_login(login="boss@corp.example", password=PASSWORD, address="203.0.113.9")
+    assert services.check_login(login="真老闆", password=PASSWORD, address="203.0.113.9").handle == "真老闆"

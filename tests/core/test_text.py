@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,3 +217,15 @@ def test_clean_post_text_honours_a_raised_limit() -> None:
     assert clean_post_text("中" * 500, max_length=500) == "中" * 500
     with pytest.raises(Invalid):
         clean_post_text("中" * 501, max_length=500)
+
+
+def test_a_link_ending_in_a_long_run_of_brackets_is_measured_quickly_and_correctly():
+    # Linear, not quadratic: 200 000 brackets would take minutes with a rescan per character.
+    text = "http://a" + ")" * 200_000
+    assert post_length(text) == 10 + math.ceil(200_000 / 2)
+
+
+def test_text_far_beyond_any_post_is_refused_before_it_is_parsed():
+    with pytest.raises(Invalid) as refused:
+        clean_post_text("https://example.com/" + "a" * 10_000, max_length=140)
+    assert "far too long" in str(refused.value)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,6 +61,28 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context.close()
 
 
+SERVER_ENV: dict[str, str] = {}
+
+
+@pytest.fixture
+def tidings(server: str) -> Callable[..., str]:
+    """Run a `tidings` command against the browser tests' server data; returns what it printed."""
+
+    def run(*args: str, stdin: str = "") -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "tidings.cli", *args],
+            env=SERVER_ENV,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -101,6 +123,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             conn.execute(f"CREATE DATABASE {e2e_db}")
         env["TIDINGS_DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + e2e_db
     command = [sys.executable, "-m", "tidings.cli"]
+    SERVER_ENV.update(env)
     subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

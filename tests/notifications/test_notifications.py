@@ -299,3 +299,17 @@ def test_a_message_at_the_length_limit_is_sent(make_account):
     alice, bob = make_account("alice"), make_account("bob")
     services.send_message(alice, recipient_id=bob.id, text="字" * services.MESSAGE_MAX_LENGTH)
     assert Message.objects.get().text == "字" * services.MESSAGE_MAX_LENGTH
+
+
+def test_opening_notifications_marks_read_only_what_the_page_showed(make_account, client_for, run_hooks):
+    from tidings.notifications.models import Notification as Note
+
+    me = make_account("很紅的人")
+    for n in range(35):
+        with run_hooks():
+            social.follow(make_account(f"粉絲{n}"), account_id=me.id)
+    page = client_for(me).get("/notifications/")
+    assert page.status_code == 200
+    assert Note.objects.filter(recipient=me, read_at__isnull=True).count() == 5
+    badge = client_for(me).get("/public/").content.decode()
+    assert 'data-badge="notifications">5</span>' in badge

@@ -487,3 +487,27 @@ def test_posting_faster_than_the_per_minute_budget_is_refused_and_nothing_is_cre
     assert Post.objects.filter(author=author).count() == 3
     other = make_account("別人")
     assert posts.publish(other, text="我的額度是我自己的").id
+
+
+def test_a_blocked_person_cannot_reach_the_blockers_post_through_someone_elses_repost(make_account):
+    blocker, middle, blocked = make_account("封鎖者"), make_account("中間人"), make_account("被封鎖")
+    original = posts.publish(blocker, text="原文")
+    social.block(blocker, account_id=blocked.id)
+    relay = posts.repost(middle, post_id=original.id, comment="轉一下")
+    with pytest.raises(NotFound):
+        posts.repost(blocked, post_id=relay.id, comment="我也轉")
+    assert Post.objects.get(id=original.id).reposts_count == 1
+
+
+def test_editing_counts_against_the_write_budget_and_drops_mentions_taken_out(make_account, settings):
+    from tidings.core.errors import RateLimited
+
+    settings.WRITES_PER_MINUTE = 2
+    author, named = make_account("編輯者"), make_account("被提到")
+    post = posts.publish(author, text="你好 @被提到")
+    assert Mention.objects.filter(post=post, account=named).exists()
+    posts.edit(author, post_id=post.id, text="你好")
+    assert not Mention.objects.filter(post=post).exists()
+    with pytest.raises(RateLimited):
+        posts.edit(author, post_id=post.id, text="你好 @被提到")
+    assert Post.objects.get(id=post.id).text == "你好"

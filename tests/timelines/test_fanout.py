@@ -324,3 +324,20 @@ def test_a_home_timeline_page_costs_the_same_queries_for_5_or_20_posts(
     expected = 8 if django_settings.REDIS_URL else 9
     with django_assert_num_queries(expected):
         _read_page(reader, 20)
+
+
+def test_a_muted_author_is_not_announced_live_nor_served_as_a_card(make_account, run_hooks, client_for):
+    from tidings.core import pubsub
+
+    author, muter, fan = make_account("吵鬧的人"), make_account("靜音者"), make_account("粉絲")
+    for reader in (muter, fan):
+        home_timeline(reader)
+        follow(run_hooks, reader, author)
+    social.mute(muter, account_id=author.id)
+    before = {who.id: pubsub.latest_id(who.id) for who in (muter, fan)}
+    with run_hooks():
+        post = posts.publish(author, text="大聲說話")
+    assert [e.kind for e in pubsub.read(fan.id, before[fan.id], timeout=0)] == ["post"]
+    assert pubsub.read(muter.id, before[muter.id], timeout=0) == []
+    assert client_for(muter).get(f"/p/{post.id}/card/").status_code == 404
+    assert client_for(fan).get(f"/p/{post.id}/card/").status_code == 200

@@ -62,7 +62,3 @@ class Account(AbstractBaseUser):
 
     def __str__(self) -> str:
         return f"@{self.handle}"
-
-    @property
-    def is_official(self) -> bool:
-        return self.kind == self.Kind.OFFICIAL

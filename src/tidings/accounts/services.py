@@ -93,7 +93,9 @@ def check_login(*, login: str, password: str, address: str) -> Account:
     key = handle_key(login.removeprefix("@"))
     account = Account.objects.filter(handle_key=key).first()
     if account is None and "@" in login:
-        account = Account.objects.filter(email__iexact=login).first()
+        # Emails are not verified yet, so several accounts may claim one: then it names nobody.
+        same_email = list(Account.objects.filter(email__iexact=login)[:2])
+        account = same_email[0] if len(same_email) == 1 else None
     # Counted per account, not per spelling: by handle, "@handle", another case or the email alike.
     account_key = f"login:account:{account.id}" if account is not None else f"login:acct:{key}"
     ratelimit.hit(account_key, limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
@@ -137,7 +139,7 @@ def set_avatar(account: Account, *, data: bytes) -> Account:
         data, max_bytes=settings.IMAGE_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS
     )
     old = account.avatar
-    account.avatar = storage.save_public(f"avatars/{account.id}", processed.extension, processed.data)
+    account.avatar = storage.save(f"avatars/{account.id}", processed.extension, processed.data)
     account.save(update_fields=["avatar"])
     if old:
         transaction.on_commit(lambda: storage.delete(old))

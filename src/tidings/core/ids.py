@@ -5,7 +5,6 @@ cut by id and never by OFFSET. Clients get them as strings (JavaScript cannot ho
 from __future__ import annotations
 
 import os
-import random
 import threading
 import time
 
@@ -13,13 +12,29 @@ EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 _lock = threading.Lock()
 _last_ms = 0
 _sequence = 0
-# A random process number (re-drawn after fork) keeps ids from two processes apart.
-_process = random.getrandbits(10)
+_process: int | None = None
+
+
+def _process_number() -> int:
+    """What keeps two processes' ids apart. With Redis (several machines) each process leases a
+    number from a shared counter; on one machine the process id serves, as no two live processes
+    share one (pids are taken mod 1024: clashing needs two live pids 1024 apart and the same ms
+    and sequence, which the unique primary key would then refuse rather than corrupt)."""
+    url = os.environ.get("TIDINGS_REDIS_URL")
+    if url:
+        try:
+            import redis
+
+            prefix = os.environ.get("TIDINGS_REDIS_PREFIX", "tidings:")
+            return int(redis.Redis.from_url(url).incr(prefix + "id-process")) & 0x3FF
+        except Exception:  # noqa: S110 - fall back to the pid, still apart on this machine
+            pass
+    return os.getpid() & 0x3FF
 
 
 def _reseed_after_fork() -> None:
     global _process, _last_ms, _sequence
-    _process = random.getrandbits(10)
+    _process = None
     _last_ms = 0
     _sequence = 0
 
@@ -28,8 +43,10 @@ os.register_at_fork(after_in_child=_reseed_after_fork)
 
 
 def next_id() -> int:
-    global _last_ms, _sequence
+    global _last_ms, _sequence, _process
     with _lock:
+        if _process is None:
+            _process = _process_number()
         now = int(time.time() * 1000) - EPOCH_MS
         if now < _last_ms:  # the clock stepped back: stay on the last millisecond
             now = _last_ms
@@ -46,7 +63,3 @@ def next_id() -> int:
 def id_for_time(seconds: float) -> int:
     """The smallest id that could have been made at this Unix time (for 'since' queries)."""
     return max(0, int(seconds * 1000) - EPOCH_MS) << 22
-
-
-def time_of(id_: int) -> float:
-    return ((id_ >> 22) + EPOCH_MS) / 1000

@@ -7,7 +7,7 @@ and anything smuggled around the picture (a trailing HTML page, a polyglot) cann
 
 Formats: JPEG stays JPEG (RGB, quality 85), PNG stays PNG, WebP stays WebP (lossy, quality 85), GIF
 becomes a PNG of its first frame. Animation (GIF, animated WebP, APNG) is not kept yet. Alpha is kept
-in PNG and WebP. Thumbnails are always WebP (``THUMB_CONTENT_TYPE``): it keeps alpha and is small.
+in PNG and WebP. Thumbnails are always WebP: it keeps alpha and is small.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from tidings.core.errors import Invalid, TooLarge
 
-THUMB_CONTENT_TYPE = "image/webp"
 THUMB_EXTENSION = "webp"
 AVATAR_THUMB_SIDE = 64
 

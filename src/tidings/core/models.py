@@ -16,9 +16,12 @@ class SnowflakeModel(models.Model):
 
 class StreamEvent(models.Model):
     """The embedded pub/sub: one row per live event for one account, read by the open
-    event streams (any process) and purged after an hour. Redis Streams replace it at scale."""
+    event streams (any process) and purged after an hour. Redis Streams replace it at scale.
+    The id is SQLite's own counter, given under the write lock: a stream reading "after id N"
+    can never miss a row that commits later with a smaller id."""
 
-    id = models.BigIntegerField(primary_key=True, default=next_id, editable=False)
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     account_id = models.BigIntegerField()
     kind = models.CharField(max_length=32)
     data = models.JSONField(default=dict)
@@ -33,6 +36,7 @@ class RateCounter(models.Model):
     key = models.CharField(max_length=200)
     bucket = models.BigIntegerField()
     count = models.IntegerField(default=0)
+    expires = models.BigIntegerField(default=0)  # Unix time the window ends: purged after
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="ratecounter_key_bucket")]

@@ -5,13 +5,15 @@ so a stream that reconnects with Last-Event-ID misses nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from tidings.core import redis as tredis
-from tidings.core.ids import id_for_time
 
 HISTORY_SECONDS = 3600
 POLL_SECONDS = 1.0
@@ -85,5 +87,6 @@ def purge_old() -> int:
         return 0
     from tidings.core.models import StreamEvent
 
-    deleted, _ = StreamEvent.objects.filter(id__lt=id_for_time(time.time() - HISTORY_SECONDS)).delete()
+    cutoff = timezone.now() - dt.timedelta(seconds=HISTORY_SECONDS)
+    deleted, _ = StreamEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -24,10 +24,10 @@ def hit(key: str, *, limit: int, window_seconds: int) -> int:
     else:
         with connection.cursor() as cur:
             cur.execute(
-                "INSERT INTO core_ratecounter (key, bucket, count) VALUES (%s, %s, 1) "
+                "INSERT INTO core_ratecounter (key, bucket, count, expires) VALUES (%s, %s, 1, %s) "
                 "ON CONFLICT (key, bucket) DO UPDATE SET count = core_ratecounter.count + 1 "
                 "RETURNING count",
-                [key, window],
+                [key, window, (window + 1) * window_seconds],
             )
             count = int(cur.fetchone()[0])
     if count > limit:
@@ -39,6 +39,15 @@ def hit(key: str, *, limit: int, window_seconds: int) -> int:
         )
         raise RateLimited(message % {"minutes": minutes})
     return count
+
+
+def purge_old() -> int:
+    """Drop embedded counters whose window has ended (Redis expires its own)."""
+    if tredis.enabled():
+        return 0
+    from tidings.core.models import RateCounter
+
+    return RateCounter.objects.filter(expires__lt=int(time.time())).delete()[0]
 
 
 def reset(key: str, *, window_seconds: int) -> None:

@@ -29,9 +29,6 @@ def save(folder: str, extension: str, data: bytes) -> str:
     return relative
 
 
-save_public = save
-
-
 def path_of(relative: str) -> Path:
     path = (_root() / relative).resolve()
     if _root().resolve() not in path.parents:

@@ -50,17 +50,20 @@ _URL_MIN = len("http://")
 
 def _trim_url(url: str) -> str:
     # Sentence punctuation and a closing bracket opened before the link are not part of it.
-    while url:
-        last = url[-1]
+    # Brackets are counted once and kept current, so a long run of ")" stays linear.
+    opened = {")": url.count("("), "]": url.count("[")}
+    closed = {")": url.count(")"), "]": url.count("]")}
+    end = len(url)
+    while end:
+        last = url[end - 1]
         if last in _URL_TRAILING:
-            url = url[:-1]
-        elif last == ")" and url.count("(") < url.count(")"):
-            url = url[:-1]
-        elif last == "]" and url.count("[") < url.count("]"):
-            url = url[:-1]
+            end -= 1
+        elif last in closed and opened[last] < closed[last]:
+            closed[last] -= 1
+            end -= 1
         else:
             break
-    return url
+    return url[:end]
 
 
 def _scheme_end(url: str) -> int:
@@ -193,11 +196,20 @@ def code_point(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+MAX_RAW_CHARACTERS = 5000
+
+
 def clean_post_text(text: str, *, max_length: int) -> str:
     """The text to store, or Invalid(field="text") saying what to fix."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise Invalid(_("Write something first."), field="text")
+    # A link counts 10 whatever its length: bound the raw size too, before any parsing.
+    if len(text) > MAX_RAW_CHARACTERS:
+        raise Invalid(
+            _("This text is far too long: at most %(n)d characters can be sent.") % {"n": MAX_RAW_CHARACTERS},
+            field="text",
+        )
     bad = bad_characters(text)
     if bad:
         raise Invalid(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from tidings.accounts.models import Account
 from tidings.core.audience import visible_posts
@@ -46,6 +46,15 @@ def notifications(viewer: Account, *, max_id: int | None = None, limit: int = 30
 
 def unread_count(viewer: Account) -> int:
     return Notification.objects.filter(recipient=viewer, read_at__isnull=True).count()
+
+
+def unread_counts(viewer: Account) -> dict[str, int]:
+    """For the badges: unread notifications, and conversations with an unread message."""
+    conversations = Conversation.objects.filter(
+        Q(low=viewer, low_read_id__lt=F("last_message_id"))
+        | Q(high=viewer, high_read_id__lt=F("last_message_id"))
+    ).count()
+    return {"notifications": unread_count(viewer), "messages": conversations}
 
 
 @dataclass

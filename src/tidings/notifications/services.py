@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core import events, pubsub
+from tidings.core import events, pubsub, ratelimit
 from tidings.core.audience import can_see
 from tidings.core.errors import Invalid, NotFound
 from tidings.core.text import clean_post_text
@@ -99,8 +100,12 @@ def on_followed(follower_id: int, followee_id: int) -> None:
     notify(recipient_id=followee_id, kind=Notification.Kind.FOLLOW, actor_id=follower_id)
 
 
-def mark_all_read(account: Account) -> int:
-    return Notification.objects.filter(recipient=account, read_at__isnull=True).update(read_at=timezone.now())
+def mark_all_read(account: Account, *, ids: list[int] | None = None) -> int:
+    """Mark read everything, or only the notifications with these ids (those a page showed)."""
+    unread = Notification.objects.filter(recipient=account, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(id__in=ids)
+    return unread.update(read_at=timezone.now())
 
 
 def send_message(sender: Account, *, recipient_id: int, text: str) -> Message:
@@ -113,6 +118,7 @@ def send_message(sender: Account, *, recipient_id: int, text: str) -> Message:
     if Block.objects.filter(blocker_id=sender.id, blocked_id=recipient.id).exists():
         raise Invalid(_("You have blocked this account. Unblock it first."))
     text = clean_post_text(text, max_length=MESSAGE_MAX_LENGTH)
+    ratelimit.hit(f"message:{sender.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
     low, high = sorted((sender.id, recipient.id))
     with transaction.atomic():
         conversation, _created = Conversation.objects.get_or_create(low_id=low, high_id=high)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from tidings.core import events, pubsub
+from tidings.core import events, pubsub, ratelimit
 from tidings.notifications import services
 
 
@@ -42,3 +42,4 @@ def deliver_message(message_id: int) -> None:
 @db_periodic_task(crontab(minute="*/10"))
 def purge_stream_events() -> None:
     pubsub.purge_old()
+    ratelimit.purge_old()

@@ -137,14 +137,27 @@ def set_role(
         raise Invalid(_("An organisation needs at least one owner: make someone else owner first."))
     with transaction.atomic():
         Membership.objects.filter(id=membership.id).update(role=role)
+        if role == Role.GUEST:  # a guest may be only in cross-company groups
+            _leave_groups(org, account, keep_cross=True)
         audit(org, actor, "member.role", address, account=account.handle, role=role, was=membership.role)
+
+
+def _leave_groups(org: Organisation, account: Account, *, keep_cross: bool = False) -> None:
+    """Take the person out of the organisation's groups (all, or all but the cross-company ones),
+    keeping each group's member count right."""
+    from tidings.groups.models import Group, GroupMember
+
+    in_groups = GroupMember.objects.filter(group__organisation=org, account=account)
+    if keep_cross:
+        in_groups = in_groups.exclude(group__kind=Group.Kind.CROSS)
+    counted = list(in_groups.filter(state=GroupMember.State.ACTIVE).values_list("group_id", flat=True))
+    GroupMember.objects.filter(id__in=list(in_groups.values_list("id", flat=True))).delete()
+    Group.objects.filter(id__in=counted).update(members_count=F("members_count") - 1)
 
 
 def remove_member(org: Organisation, account: Account, *, actor: Account | None, address: str = "") -> None:
     """Cut access at once (the internal space and every group of the organisation); the person's
     posts stay."""
-    from tidings.groups.models import Group, GroupMember
-
     if actor is not None:
         _require_staff(org, actor)
     membership = Membership.objects.filter(organisation=org, account=account, is_active=True).first()
@@ -154,10 +167,7 @@ def remove_member(org: Organisation, account: Account, *, actor: Account | None,
         raise Invalid(_("An organisation needs at least one owner: the last owner cannot be removed."))
     with transaction.atomic():
         Membership.objects.filter(id=membership.id).update(is_active=False)
-        in_groups = GroupMember.objects.filter(group__organisation=org, account=account)
-        counted = list(in_groups.filter(state=GroupMember.State.ACTIVE).values_list("group_id", flat=True))
-        in_groups.delete()
-        Group.objects.filter(id__in=counted).update(members_count=F("members_count") - 1)
+        _leave_groups(org, account)
         audit(org, actor, "member.remove", address, account=account.handle)
 
 

@@ -63,6 +63,14 @@ class Post(SnowflakeModel):
             models.Index(fields=["organisation", "audience", "kind", "id"]),
             models.Index(fields=["group", "kind", "id"]),
         ]
+        constraints = [
+            # One plain repost (no words of one's own) of a post per person.
+            models.UniqueConstraint(
+                fields=["author", "repost_of"],
+                condition=models.Q(kind="repost", text=""),
+                name="post_one_plain_repost",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import accounts_by_handles
 from tidings.core import events, images, ratelimit, storage
-from tidings.core.audience import access_post
+from tidings.core.audience import access_post, can_see
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.core.text import clean_post_text, extract_mentions, extract_topics, fold
 from tidings.posts.models import Audience, Favourite, Like, Media, Mention, Post, PostEdit, PostTopic, Topic
@@ -180,7 +180,9 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
     if target.kind == Post.Kind.COMMENT:
         raise Invalid(_("Comments cannot be reposted."))
     original = target.repost_of if target.kind == Post.Kind.REPOST else target
-    if original is None:
+    # The original must be visible too: reposting someone's repost must not reach a post whose
+    # author blocked you, or one whose author has gone.
+    if original is None or (original.id != target.id and not can_see(account, original.id)):
         raise NotFound()
     if Audience.FOLLOWERS in (original.audience, target.audience):
         raise Invalid(_("Followers-only posts cannot be reposted."))
@@ -196,23 +198,30 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
     chain = (
         f"//@{target.author.handle}: {target.text}" if target.kind == Post.Kind.REPOST and target.text else ""
     )
-    if not comment and not chain:
-        if Post.objects.filter(author=account, kind=Post.Kind.REPOST, repost_of=original, text="").exists():
-            raise Conflict(_("You have already reposted this."))
+    plain = not comment and not chain
+    if (
+        plain
+        and Post.objects.filter(author=account, kind=Post.Kind.REPOST, repost_of=original, text="").exists()
+    ):
+        raise Conflict(_("You have already reposted this."))
     _count_write(account)
     text = f"{comment}{chain}"
     if len(text) > MAX_STORED_TEXT:
         text = text[: MAX_STORED_TEXT - 1] + "…"
     with transaction.atomic():
-        post = Post.objects.create(
-            author=account,
-            audience_owner=account,
-            kind=Post.Kind.REPOST,
-            text=text,
-            repost_of=original,
-            repost_parent=target,
-            **space,
-        )
+        try:
+            with transaction.atomic():
+                post = Post.objects.create(
+                    author=account,
+                    audience_owner=account,
+                    kind=Post.Kind.REPOST,
+                    text=text,
+                    repost_of=original,
+                    repost_parent=target,
+                    **space,
+                )
+        except IntegrityError as exc:  # a double click: the database keeps one plain repost
+            raise Conflict(_("You have already reposted this.")) from exc
         Post.objects.filter(id=original.id).update(reposts_count=F("reposts_count") + 1)
         if target.id != original.id:
             Post.objects.filter(id=target.id).update(reposts_count=F("reposts_count") + 1)
@@ -260,6 +269,7 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
     text = text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=limit)
     if text == post.text:
         return post
+    _count_write(account)
     with transaction.atomic():
         PostEdit.objects.create(post=post, text=post.text, created_at=post.edited_at or post.created_at)
         post.text = text
@@ -268,6 +278,8 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
         if post.kind == Post.Kind.POST:
             _unlink_topics(post)
             _link_topics(post, extract_topics(text))
+        # Mentions follow the text: a name taken out is no longer mentioned (nor notified again).
+        Mention.objects.filter(post=post).delete()
         _link_mentions(post, extract_mentions(text))
         events.emit("post.edited", post_id=post.id)
     return post

@@ -27,8 +27,27 @@ def relationship(viewer: Any, other_id: int) -> Relationship:
     )
 
 
-def following_ids(account_id: int) -> list[int]:
-    return list(Follow.objects.filter(follower_id=account_id).values_list("followee_id", flat=True))
+def has_blocked(blocker_id: int, blocked_id: int) -> bool:
+    return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
+
+
+def follow_page(
+    account_id: int, *, followers: bool, max_id: int | None, limit: int = 50
+) -> tuple[list[Any], int | None]:
+    """Who follows the account (or whom it follows), newest first, active accounts only."""
+    if followers:
+        rows = Follow.objects.filter(followee_id=account_id, follower__is_active=True).select_related(
+            "follower"
+        )
+    else:
+        rows = Follow.objects.filter(follower_id=account_id, followee__is_active=True).select_related(
+            "followee"
+        )
+    if max_id:
+        rows = rows.filter(id__lt=max_id)
+    page = list(rows.order_by("-id")[: limit + 1])
+    people = [f.follower if followers else f.followee for f in page[:limit]]
+    return people, page[limit - 1].id if len(page) > limit else None
 
 
 def hidden_author_ids(viewer: Any) -> set[int]:

@@ -13,13 +13,6 @@ from tidings.core.errors import Invalid, NotFound
 from tidings.social.models import Block, Follow, Mute
 
 
-def _is_blocked_between(a: int, b: int) -> bool:
-    return (
-        Block.objects.filter(blocker_id=a, blocked_id=b).exists()
-        or Block.objects.filter(blocker_id=b, blocked_id=a).exists()
-    )
-
-
 def _target(account_id: int) -> Account:
     target = Account.objects.filter(id=account_id, is_active=True).first()
     if target is None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tidings.accounts.models import Account
 from tidings.core import pubsub
 from tidings.posts.models import Post
-from tidings.social.models import Follow
+from tidings.social.models import Follow, Mute
 from tidings.timelines import store
 
 CHUNK = 1000
@@ -33,7 +33,6 @@ def fan_out(post_id: int) -> int:
     if post is None or post.kind == Post.Kind.COMMENT or post.organisation_id is not None:
         return 0  # comments sit under their post; internal posts live in their space's timeline
     author = post.author
-    live = list(Follow.objects.filter(followee_id=author.id).values_list("follower_id", flat=True))
     kept = list(
         Follow.objects.filter(
             followee_id=author.id,
@@ -44,13 +43,18 @@ def fan_out(post_id: int) -> int:
     if not is_big(author):
         for start in range(0, len(kept), CHUNK):
             store.add(kept[start : start + CHUNK], post.id, author.id)
-    for follower_id in [*live, author.id]:
+    # Open pages hear of it: the author's, and the recently active followers' who did not mute
+    # the author (someone away for weeks has no open page to tell).
+    muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
+    for follower_id in [author.id, *(f for f in kept if f not in muters)]:
         pubsub.publish(follower_id, "post", {"id": str(post.id)})
     return len(kept)
 
 
 def rebuild(account: Account) -> None:
-    """Fill a person's timeline from the posts of those they follow (big accounts excepted)."""
+    """Fill a person's timeline from the posts of those they follow (big accounts excepted).
+    The timeline is marked kept first, so a post fanned out meanwhile is added, not lost."""
+    Account.objects.filter(id=account.id).update(timeline_built_at=timezone.now())
     followee_ids = list(
         Follow.objects.filter(
             follower_id=account.id, followee__followers_count__lte=settings.FANOUT_FOLLOWER_THRESHOLD
@@ -63,9 +67,9 @@ def rebuild(account: Account) -> None:
         .order_by("-id")
         .values_list("id", "author_id")[: settings.TIMELINE_CAP]
     )
-    store.replace(account.id, entries)
-    Account.objects.filter(id=account.id).update(timeline_built_at=timezone.now())
+    store.fill(account.id, entries)
     account.timeline_built_at = timezone.now()
+    Account.objects.filter(id=account.id).update(timeline_built_at=account.timeline_built_at)
 
 
 def ensure_built(account: Account) -> None:
@@ -87,7 +91,13 @@ def on_follow(follower_id: int, followee_id: int) -> None:
 
 
 def on_unfollow(follower_id: int, followee_id: int) -> None:
-    recent = Post.objects.filter(author_id=followee_id).order_by("-id").values_list("id", flat=True)
+    recent = (
+        Post.objects.filter(
+            author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST), organisation__isnull=True
+        )
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
     store.remove_author(follower_id, followee_id, list(recent[: settings.TIMELINE_CAP]))
 
 

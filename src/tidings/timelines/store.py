@@ -41,19 +41,22 @@ def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
     )
 
 
-def replace(owner_id: int, entries: list[tuple[int, int]]) -> None:
-    """Set an owner's whole timeline to these (post_id, author_id) pairs."""
+def fill(owner_id: int, entries: list[tuple[int, int]]) -> None:
+    """Add these (post_id, author_id) pairs to an owner's timeline, keeping what is there: a post
+    fanned out while a rebuild was reading must not be wiped by it."""
     entries = entries[: settings.TIMELINE_CAP]
+    if not entries:
+        return
     if tredis.enabled():
         pipe = tredis.client().pipeline()
-        pipe.delete(_rkey(owner_id))
-        if entries:
-            pipe.zadd(_rkey(owner_id), {_member(p, a): 0 for p, a in entries})
+        pipe.zadd(_rkey(owner_id), {_member(p, a): 0 for p, a in entries})
+        pipe.zremrangebyrank(_rkey(owner_id), 0, -settings.TIMELINE_CAP - 1)
         pipe.execute()
         return
-    TimelineEntry.objects.filter(owner_id=owner_id).delete()
     TimelineEntry.objects.bulk_create(
-        [TimelineEntry(owner_id=owner_id, post_id=p, author_id=a) for p, a in entries], batch_size=500
+        [TimelineEntry(owner_id=owner_id, post_id=p, author_id=a) for p, a in entries],
+        batch_size=500,
+        ignore_conflicts=True,
     )
 
 

@@ -4,7 +4,20 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from tidings.accounts.models import Account
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"post_max_length": settings.POST_MAX_LENGTH, "post_max_images": settings.POST_MAX_IMAGES}
+    context: dict[str, Any] = {
+        "post_max_length": settings.POST_MAX_LENGTH,
+        "post_max_images": settings.POST_MAX_IMAGES,
+    }
+    user = getattr(request, "user", None)  # absent on pages answered before authentication (413)
+    if isinstance(user, Account):
+        from tidings.notifications import selectors
+
+        # Evaluated only when a page shows the badges (fragments do not).
+        context["unread"] = SimpleLazyObject(lambda: selectors.unread_counts(user))
+    return context

@@ -10,7 +10,7 @@ from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import DomainError, NotFound
 from tidings.notifications import selectors, services
-from tidings.social.models import Block
+from tidings.social.selectors import has_blocked
 
 
 @login_required
@@ -25,7 +25,7 @@ def conversation(request: HttpRequest, handle: str) -> HttpResponse:
     viewer = request.user
     assert isinstance(viewer, Account)
     other = account_by_handle(handle)
-    if Block.objects.filter(blocker=other, blocked=viewer).exists():
+    if has_blocked(other.id, viewer.id):
         raise NotFound()
     error, text = None, ""
     if request.method == "POST":

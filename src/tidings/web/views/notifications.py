@@ -15,7 +15,8 @@ def index(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, Account)
     page = selectors.notifications(request.user, max_id=max_id(request))
     response = render(request, "tidings/notifications.html", {"page": page, "nav": "notifications"})
-    services.mark_all_read(request.user)
+    # What was shown is now read; older pages and what arrives meanwhile stay unread.
+    services.mark_all_read(request.user, ids=[n.id for n in page.items])
     return response
 
 

@@ -9,9 +9,9 @@ from django.shortcuts import render
 
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
+from tidings.core.errors import NotFound
 from tidings.posts import selectors as posts
-from tidings.social.models import Follow
-from tidings.social.selectors import relationship
+from tidings.social.selectors import follow_page, hidden_author_ids, relationship
 from tidings.timelines.selectors import home_timeline
 from tidings.web.views.common import max_id
 
@@ -59,20 +59,8 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
 
 def _follow_list(request: HttpRequest, handle: str, *, followers: bool) -> HttpResponse:
     account = account_by_handle(handle)
-    rows = Follow.objects.filter(**{"followee" if followers else "follower": account})
-    rows = rows.filter(**{"follower__is_active" if followers else "followee__is_active": True})
-    cursor = max_id(request)
-    if cursor:
-        rows = rows.filter(id__lt=cursor)
-    related = "follower" if followers else "followee"
-    page = list(rows.select_related(related).order_by("-id")[:51])
-    people = [getattr(f, related) for f in page[:50]]
-    context = {
-        "account": account,
-        "people": people,
-        "followers": followers,
-        "next_max_id": page[49].id if len(page) > 50 else None,
-    }
+    people, next_max_id = follow_page(account.id, followers=followers, max_id=max_id(request))
+    context = {"account": account, "people": people, "followers": followers, "next_max_id": next_max_id}
     return render(request, "tidings/follow_list.html", context)
 
 
@@ -110,6 +98,10 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
     """One post card as an HTML fragment, for live updates."""
     view = posts.post_view(request.user, post_id)
+    if view.subject.author_id in hidden_author_ids(request.user) or view.post.author_id in hidden_author_ids(
+        request.user
+    ):
+        raise NotFound()  # muted or blocked: not shown live either
     return render(request, "tidings/_post.html", {"view": view, "back_to": "/"})
 
 

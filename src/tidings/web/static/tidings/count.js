@@ -15,20 +15,23 @@
   }
 
   // Sentence punctuation and a closing bracket opened before the link are not part of it.
+  // Brackets are counted once and kept current, so a long run of ")" stays linear.
   function trimUrl(url) {
-    while (url) {
-      var last = url.charAt(url.length - 1);
+    var opened = { ")": count(url, "("), "]": count(url, "[") };
+    var closed = { ")": count(url, ")"), "]": count(url, "]") };
+    var end = url.length;
+    while (end) {
+      var last = url.charAt(end - 1);
       if (URL_TRAILING.indexOf(last) >= 0) {
-        url = url.slice(0, -1);
-      } else if (last === ")" && count(url, "(") < count(url, ")")) {
-        url = url.slice(0, -1);
-      } else if (last === "]" && count(url, "[") < count(url, "]")) {
-        url = url.slice(0, -1);
+        end -= 1;
+      } else if ((last === ")" || last === "]") && opened[last] < closed[last]) {
+        closed[last] -= 1;
+        end -= 1;
       } else {
         break;
       }
     }
-    return url;
+    return url.slice(0, end);
   }
 
   var segmenter = null;
