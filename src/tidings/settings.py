@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tidings.web.middleware.AccountLanguageMiddleware",
+    "tidings.web.middleware.RequireTwoFactorMiddleware",
+    "tidings.web.middleware.AccountSessionMiddleware",
     "tidings.web.middleware.LastActiveMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

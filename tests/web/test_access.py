@@ -383,6 +383,7 @@ def test_a_blocked_account_cannot_follow_the_blocker(world):
 # Every route, by who may use it. A new route must be added here (and get its refusal tests).
 OPEN_ROUTES = {"home", "public", "healthz", "signup", "login", "logout", "profile", "followers", "following"}
 OPEN_ROUTES |= {"topic"}  # lists filtered by audience, tested above
+OPEN_ROUTES |= {"login_two_factor"}  # only after a right password: tests/web/test_twofactor_web.py
 POST_ROUTES = {"post", "post_card", "post_history", "comment", "repost", "edit", "delete", "toggle"}
 MEDIA_ROUTES = {"media"}
 PRIVATE_ROUTES = {
@@ -396,6 +397,13 @@ PRIVATE_ROUTES = {
     "messages": ("get", "/messages/"),
     "conversation": ("get", "/messages/@示範科技/"),
     "relation": ("post", "/@示範科技/follow/"),
+    "password": ("post", "/settings/password/"),
+    "two_factor": ("get", "/settings/two-factor/"),
+    "two_factor_disable": ("post", "/settings/two-factor/disable/"),
+    "two_factor_recovery": ("post", "/settings/two-factor/recovery-codes/"),
+    "sessions": ("get", "/settings/sessions/"),
+    "session_revoke": ("post", "/settings/sessions/1/revoke/"),
+    "sessions_revoke_others": ("post", "/settings/sessions/revoke-others/"),
 }
 STREAM_ROUTES = {"events"}  # tests/web/test_stream.py
 SPACE_ROUTES = {  # tests/web/test_spaces.py
@@ -409,6 +417,8 @@ SPACE_ROUTES = {  # tests/web/test_spaces.py
     "unpin",
     "brand",
     "accept_invitation",
+    "admin",
+    "admin_action",
 }
 
 

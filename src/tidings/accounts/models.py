@@ -62,3 +62,46 @@ class Account(AbstractBaseUser):
 
     def __str__(self) -> str:
         return f"@{self.handle}"
+
+
+class TwoFactor(models.Model):
+    """A person's TOTP (RFC 6238) authenticator. Unconfirmed while being set up; once confirmed,
+    logging in asks for a code. `last_used_step` refuses the same code (or an older one) twice."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)  # base32, as the authenticator app shows it
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost. Only its hash is kept."""
+
+    two_factor = models.ForeignKey(TwoFactor, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["two_factor", "code_hash"], name="recoverycode_unique")
+        ]
+
+
+class AccountSession(models.Model):
+    """One signed-in browser: recorded at log-in so the person can see and end their sessions.
+    The session itself lives in Django's session store under `session_key`."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "last_seen_at"])]

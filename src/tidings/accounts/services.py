@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
+from tidings.accounts.sessions import end_all_sessions as end_all_sessions
 from tidings.core import ratelimit
 from tidings.core.errors import Conflict, Invalid
 from tidings.core.handles import clean_handle, handle_key, handle_skeleton
@@ -104,6 +105,32 @@ def check_login(*, login: str, password: str, address: str) -> Account:
             Account().set_password(password)  # spend the same time as a real check
         raise Invalid(_("The handle or password is not right."))
     ratelimit.reset(account_key, window_seconds=LOGIN_WINDOW)
+    return account
+
+
+def change_password(
+    account: Account, *, current: str, new: str, keep_session_key: str | None = None
+) -> Account:
+    """A new password; every other session of the account ends (the one making the change may
+    stay, once the caller has updated its auth hash)."""
+    ratelimit.hit(f"login:account:{account.id}", limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
+    if not account.check_password(current):
+        raise Invalid(_("The current password is not right."), field="current")
+    try:
+        password_validation.validate_password(new, account)
+    except ValidationError as exc:
+        raise Invalid(" ".join(exc.messages), field="password") from exc
+    account.set_password(new)
+    account.save(update_fields=["password"])
+    end_all_sessions(account, except_key=keep_session_key)
+    return account
+
+
+def deactivate_account(account: Account) -> Account:
+    """The account can no longer log in, and every session it has ends now. Its content stays."""
+    Account.objects.filter(id=account.id).update(is_active=False)
+    account.is_active = False
+    end_all_sessions(account)
     return account
 
 

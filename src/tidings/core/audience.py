@@ -31,7 +31,7 @@ def visible_posts(viewer: Any) -> Q:
     viewer_id = _viewer_id(viewer)
     active = Q(audience_owner__is_active=True, author__is_active=True)
     if viewer_id is None:
-        return Q(audience=PUBLIC) & active
+        return Q(audience=PUBLIC, held=False) & active
     follow = apps.get_model("social", "Follow")
     block = apps.get_model("social", "Block")
     following = follow.objects.filter(follower_id=viewer_id).values("followee_id")
@@ -45,7 +45,9 @@ def visible_posts(viewer: Any) -> Q:
         | Q(audience=ORGANISATION, organisation_id__in=insider_of(viewer_id))
         | Q(audience=GROUP, group_id__in=groups_of(viewer_id))
     )
-    return allowed & active & ~Q(audience_owner_id__in=blocked_by) & ~Q(author_id__in=blocked_by)
+    # A post held for review is its author's alone until an admin lets it out.
+    released = Q(held=False) | Q(author_id=viewer_id)
+    return allowed & active & released & ~Q(audience_owner_id__in=blocked_by) & ~Q(author_id__in=blocked_by)
 
 
 def insider_of(viewer_id: int) -> Any:

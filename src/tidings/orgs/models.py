@@ -64,8 +64,20 @@ class Membership(models.Model):
         return self.is_active and self.role != self.Role.GUEST
 
 
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """The audit log is append-only: no bulk update or delete through the ORM either."""
+
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("audit entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit entries cannot be deleted")
+
+
 class AuditEntry(SnowflakeModel):
     """What an admin did, by whom, when and from where. Written once, never changed."""
+
+    objects = AuditQuerySet.as_manager()
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
@@ -98,3 +110,33 @@ class Invitation(SnowflakeModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class PolicyRule(models.Model):
+    """Leak prevention: words or patterns that stop a post of the organisation's people from
+    going out (block), or hold it for an admin's review (hold). Internal posts are not checked:
+    they stay inside anyway."""
+
+    class Action(models.TextChoices):
+        BLOCK = "block", _("Block the post")
+        HOLD = "hold", _("Hold it for review")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="policy_rules")
+    pattern = models.CharField(max_length=200)
+    is_regex = models.BooleanField(default=False)
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.BLOCK)
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class HeldPost(models.Model):
+    """A post held by a rule until an admin of the organisation lets it out or turns it down."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="hold")
+    rule = models.ForeignKey(PolicyRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)

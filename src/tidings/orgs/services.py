@@ -129,7 +129,11 @@ def set_role(
     if role not in Role.values:
         raise Invalid(_("Unknown role %(role)s.") % {"role": role}, field="role")
     if actor is not None:
-        _require_staff(org, actor)
+        acting = _require_staff(org, actor)
+        # Only an owner makes or unmakes owners: an admin cannot promote themselves past them.
+        current = Membership.objects.filter(organisation=org, account=account, is_active=True).first()
+        if (role == Role.OWNER or (current and current.role == Role.OWNER)) and acting.role != Role.OWNER:
+            raise Forbidden(_("Only an owner can make or unmake owners."))
     membership = Membership.objects.filter(organisation=org, account=account, is_active=True).first()
     if membership is None:
         raise NotFound()
@@ -185,14 +189,15 @@ def create_invitation(
     if not 1 <= days <= 30:
         raise Invalid(_("An invitation lasts between 1 and 30 days."), field="days")
     token = secrets.token_urlsafe(24)
-    Invitation.objects.create(
-        organisation=org,
-        token_hash=_hash(token),
-        role=role,
-        created_by=actor,
-        expires_at=timezone.now() + dt.timedelta(days=days),
-    )
-    audit(org, actor, "invitation.create", address, role=role, days=days)
+    with transaction.atomic():
+        Invitation.objects.create(
+            organisation=org,
+            token_hash=_hash(token),
+            role=role,
+            created_by=actor,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        audit(org, actor, "invitation.create", address, role=role, days=days)
     return token
 
 
@@ -220,8 +225,58 @@ def register_official_account(org: Organisation, account: Account, *, actor: Acc
     speaks_for = Account.objects.filter(id=account.id).values_list("organisation_id", flat=True).first()
     if speaks_for is not None and speaks_for != org.id:
         raise Conflict(_("@%(handle)s already speaks for another organisation.") % {"handle": account.handle})
-    if account.kind == Account.Kind.PERSONAL:
-        Account.objects.filter(id=account.id).update(kind=Account.Kind.OFFICIAL, organisation=org)
-    else:
-        Account.objects.filter(id=account.id).update(organisation=org)
-    audit(org, actor, "official.add", account=account.handle)
+    kind = Account.Kind.OFFICIAL if account.kind == Account.Kind.PERSONAL else account.kind
+    with transaction.atomic():
+        Account.objects.filter(id=account.id).update(kind=kind, organisation=org)
+        audit(org, actor, "official.add", account=account.handle)
+
+
+def update_settings(
+    org: Organisation,
+    *,
+    actor: Account,
+    post_max_length: int,
+    members_may_create_groups: bool,
+    require_two_factor: bool,
+    address: str = "",
+) -> None:
+    _require_staff(org, actor)
+    if not 140 <= post_max_length <= 2000:
+        raise Invalid(_("The post length limit must be between 140 and 2000."), field="post_max_length")
+    with transaction.atomic():
+        Organisation.objects.filter(id=org.id).update(
+            post_max_length=post_max_length,
+            members_may_create_groups=members_may_create_groups,
+            require_two_factor=require_two_factor,
+        )
+        audit(
+            org,
+            actor,
+            "settings.update",
+            address,
+            post_max_length=post_max_length,
+            members_may_create_groups=members_may_create_groups,
+            require_two_factor=require_two_factor,
+        )
+
+
+def add_domain(org: Organisation, *, actor: Account, domain: str, address: str = "") -> Domain:
+    """A domain an admin adds is trusted as theirs (it is audited); people of that domain may
+    then join by a verified work email."""
+    _require_staff(org, actor)
+    domain = clean_domain(domain)
+    if Domain.objects.filter(domain=domain).exists():
+        raise Conflict(_("The domain %(domain)s already belongs to an organisation.") % {"domain": domain})
+    with transaction.atomic():
+        created = Domain.objects.create(organisation=org, domain=domain, verified=True)
+        audit(org, actor, "domain.add", address, domain=domain)
+    return created
+
+
+def remove_domain(org: Organisation, *, actor: Account, domain: str, address: str = "") -> None:
+    _require_staff(org, actor)
+    with transaction.atomic():
+        deleted, _count = Domain.objects.filter(organisation=org, domain=domain).delete()
+        if not deleted:
+            raise NotFound()
+        audit(org, actor, "domain.remove", address, domain=domain)

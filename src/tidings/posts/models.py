@@ -51,6 +51,8 @@ class Post(SnowflakeModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Held by an organisation's policy rule: seen by nobody but its author until let out.
+    held = models.BooleanField(default=False)
     likes_count = models.IntegerField(default=0)
     reposts_count = models.IntegerField(default=0)
     comments_count = models.IntegerField(default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,6 +36,25 @@ def _max_length(post: Post | None = None) -> int:
 # Only posts the world may know of count on profiles and topics: an internal post adds nothing
 # that an outsider could read as a number.
 OUTSIDE = (Audience.PUBLIC, Audience.FOLLOWERS)
+
+
+def _screen(author: Account, text: str, audience: str) -> Any:
+    """Apply the author's organisations' leak-prevention rules to text leaving them: a block
+    refuses it with the rule's reason; a hold comes back as the verdict, to hold the post."""
+    if audience not in OUTSIDE or not text:
+        return None
+    from tidings.orgs import policy
+
+    verdict = policy.check(author, text)
+    if verdict is not None and verdict.action == "block":
+        raise Invalid(policy.refuse_message(verdict), field="text")
+    return verdict
+
+
+def _hold(post: Post, verdict: Any) -> None:
+    from tidings.orgs import policy
+
+    policy.hold(post.id, verdict)
 
 
 def _space(author: Account, audience: str, organisation_id: int | None, group_id: int | None) -> Post:
@@ -153,6 +173,8 @@ def publish(
     has_pictures = bool(media_ids or images_data)
     limit = _max_length(post)
     post.text = text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=limit)
+    verdict = _screen(author, post.text, post.audience)
+    post.held = verdict is not None
     _count_write(author)
     uploaded: list[Media] = []
     try:
@@ -165,7 +187,7 @@ def publish(
             _link_mentions(post, extract_mentions(post.text))
             if post.audience in OUTSIDE:
                 Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
-            events.emit("post.published", post_id=post.id)
+            _published_or_held(post, verdict)
     except Exception:
         for media in uploaded:
             _delete_media_files(media)
@@ -198,6 +220,7 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
     chain = (
         f"//@{target.author.handle}: {target.text}" if target.kind == Post.Kind.REPOST and target.text else ""
     )
+    verdict = _screen(account, comment, original.audience)
     plain = not comment and not chain
     if (
         plain
@@ -218,6 +241,7 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
                     text=text,
                     repost_of=original,
                     repost_parent=target,
+                    held=verdict is not None,
                     **space,
                 )
         except IntegrityError as exc:  # a double click: the database keeps one plain repost
@@ -229,8 +253,15 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
         _link_mentions(post, extract_mentions(comment))
         if post.audience in OUTSIDE:
             Account.objects.filter(id=account.id).update(posts_count=F("posts_count") + 1)
-        events.emit("post.published", post_id=post.id)
+        _published_or_held(post, verdict)
     return post
+
+
+def _published_or_held(post: Post, verdict: Any) -> None:
+    if verdict is not None:
+        _hold(post, verdict)  # published when an admin lets it out
+    else:
+        events.emit("post.published", post_id=post.id)
 
 
 def comment(account: Account, *, post_id: int | str, text: str) -> Post:
@@ -238,6 +269,7 @@ def comment(account: Account, *, post_id: int | str, text: str) -> Post:
     target = access_post(account, post_id, related=("root",))
     root = target.root if target.kind == Post.Kind.COMMENT and target.root else target
     text = clean_post_text(text, max_length=_max_length(root))
+    verdict = _screen(account, text, root.audience)
     reply_to = target if target.kind == Post.Kind.COMMENT else None
     _count_write(account)
     with transaction.atomic():
@@ -251,10 +283,11 @@ def comment(account: Account, *, post_id: int | str, text: str) -> Post:
             audience_owner_id=root.audience_owner_id,
             organisation_id=root.organisation_id,
             group_id=root.group_id,
+            held=verdict is not None,
         )
         Post.objects.filter(id=root.id).update(comments_count=F("comments_count") + 1)
         _link_mentions(post, extract_mentions(text))
-        events.emit("post.published", post_id=post.id)
+        _published_or_held(post, verdict)
     return post
 
 
@@ -269,12 +302,16 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
     text = text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=limit)
     if text == post.text:
         return post
+    verdict = _screen(account, text, post.audience)
     _count_write(account)
     with transaction.atomic():
         PostEdit.objects.create(post=post, text=post.text, created_at=post.edited_at or post.created_at)
         post.text = text
         post.edited_at = timezone.now()
-        post.save(update_fields=["text", "edited_at"])
+        if verdict is not None and not post.held:  # an edit that breaks a hold rule goes back to review
+            post.held = True
+            _hold(post, verdict)
+        post.save(update_fields=["text", "edited_at", "held"])
         if post.kind == Post.Kind.POST:
             _unlink_topics(post)
             _link_topics(post, extract_topics(text))

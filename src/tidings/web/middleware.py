@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -101,3 +103,76 @@ class DomainErrorMiddleware:
         if isinstance(exception, DomainError):
             return error_response(request, exception)
         return None
+
+
+class AccountSessionMiddleware:
+    """Keep "last seen" of the signed-in session up to date, writing at most every five minutes
+    (the time of the last write is kept in the session itself, so other requests cost nothing)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        session = request.session
+        if isinstance(user, Account) and session.session_key:
+            from tidings.accounts import sessions
+            from tidings.accounts.signals import client_address, user_agent
+
+            now = int(time.time())
+            seen = session.get(sessions.SEEN_SESSION_KEY)
+            if not isinstance(seen, int) or now - seen >= sessions.SEEN_EVERY.total_seconds():
+                sessions.touch(
+                    user,
+                    session_key=session.session_key,
+                    ip=client_address(request),
+                    user_agent=user_agent(request),
+                )
+                session[sessions.SEEN_SESSION_KEY] = now
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """A member of an organisation that requires two-factor authentication, without it set up,
+    is sent to set it up from every page but that one, logging out and static files."""
+
+    ALLOWED = {"two_factor", "logout", "healthz", "set_language", "login_two_factor"}
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: dict[str, object]
+    ) -> HttpResponse | None:
+        user = request.user
+        if not isinstance(user, Account):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in self.ALLOWED:
+            return None
+        if request.path_info.startswith(settings.STATIC_URL):
+            return None
+        if (
+            match is not None
+            and match.url_name == "media"
+            and str(view_kwargs.get("relative", "")).startswith("avatars/")
+        ):
+            return None  # the pictures on the setup page itself
+        from tidings.accounts import twofactor
+
+        if not twofactor.must_set_up(user):
+            return None
+        from tidings.web.views.common import is_inline
+
+        if is_inline(request):
+            return JsonResponse(
+                {
+                    "error": _("Your organisation requires two-factor authentication. Set it up first."),
+                    "code": "two_factor_required",
+                },
+                status=403,
+            )
+        return redirect("web:two_factor")

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from tidings.web.views import accounts, actions, messages, notifications, pages, social, spaces, stream
+from tidings.web.views import (
+    accounts,
+    actions,
+    admin,
+    messages,
+    notifications,
+    pages,
+    security,
+    social,
+    spaces,
+    stream,
+)
 from tidings.web.views import media as media_views
 
 app_name = "web"
@@ -11,9 +22,17 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("signup/", accounts.signup, name="signup"),
     path("login/", accounts.login_view, name="login"),
+    path("login/two-factor/", accounts.login_two_factor, name="login_two_factor"),
     path("logout/", accounts.logout_view, name="logout"),
     path("settings/", accounts.settings_view, name="settings"),
     path("settings/avatar/", accounts.avatar, name="avatar"),
+    path("settings/password/", security.password, name="password"),
+    path("settings/two-factor/", security.two_factor, name="two_factor"),
+    path("settings/two-factor/disable/", security.two_factor_disable, name="two_factor_disable"),
+    path("settings/two-factor/recovery-codes/", security.two_factor_recovery, name="two_factor_recovery"),
+    path("settings/sessions/", security.sessions_view, name="sessions"),
+    path("settings/sessions/<int:session_id>/revoke/", security.session_revoke, name="session_revoke"),
+    path("settings/sessions/revoke-others/", security.sessions_revoke_others, name="sessions_revoke_others"),
     path("compose/", actions.compose, name="compose"),
     path("favourites/", pages.favourites, name="favourites"),
     path("p/<int:post_id>/", pages.post_detail, name="post"),
@@ -29,6 +48,8 @@ urlpatterns = [
     path("spaces/", spaces.spaces, name="spaces"),
     path("o/<slug:slug>/", spaces.space, name="space"),
     path("o/<slug:slug>/members/", spaces.members, name="members"),
+    path("o/<slug:slug>/admin/", admin.console, name="admin"),
+    path("o/<slug:slug>/admin/<str:action>/", admin.act, name="admin_action"),
     path("o/<slug:slug>/groups/new/", spaces.group_create, name="group_create"),
     path("o/<slug:slug>/g/<int:group_id>/", spaces.group, name="group"),
     path("o/<slug:slug>/g/<int:group_id>/<str:action>/", spaces.group_action, name="group_action"),

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tidings.accounts import services
+from tidings.accounts import services, twofactor
 from tidings.accounts.models import Account
 from tidings.core.errors import DomainError
 from tidings.web.views.common import back, form_values
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Between a right password and the second factor, the session holds who is logging in, for a while.
+PENDING_KEY = "tidings_2fa_pending"
+PENDING_SECONDS = 5 * 60
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -65,6 +72,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             error = exc.message
             status = exc.status
         else:
+            if twofactor.is_enabled(account):
+                request.session[PENDING_KEY] = {
+                    "account": account.id,
+                    "until": time.time() + PENDING_SECONDS,
+                    "next": request.POST.get("next") or request.GET.get("next") or "",
+                }
+                return redirect("web:login_two_factor")
             login(request, account, backend=BACKEND)
             return back(request, reverse("web:home"))
     else:
@@ -75,6 +89,44 @@ def login_view(request: HttpRequest) -> HttpResponse:
         {"values": values, "error": error, "next": request.GET.get("next", "")},
         status=status,
     )
+
+
+def _pending_account(request: HttpRequest) -> tuple[Account | None, dict[str, Any]]:
+    """Who passed the password step in this browser less than five minutes ago, if anyone."""
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None, {}
+    if float(pending.get("until", 0)) < time.time():
+        del request.session[PENDING_KEY]
+        return None, {}
+    account_id = pending.get("account")
+    if not isinstance(account_id, int):
+        return None, {}
+    return Account.objects.filter(id=account_id, is_active=True).first(), pending
+
+
+def login_two_factor(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in: a code from the authenticator app, or a recovery code."""
+    account, pending = _pending_account(request)
+    if account is None:
+        expired = _("Logging in took too long, or was not started. Please enter your password again.")
+        context = {"values": {"login": ""}, "error": expired, "next": ""}
+        return render(request, "tidings/login.html", context, status=400 if request.method == "POST" else 200)
+    error: Any = None
+    status = 200
+    if request.method == "POST":
+        try:
+            twofactor.verify(account, request.POST.get("code", ""), address=_client_address(request))
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            del request.session[PENDING_KEY]
+            login(request, account, backend=BACKEND)
+            target = str(pending.get("next") or "")
+            if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                return redirect(target)
+            return redirect("web:home")
+    return render(request, "tidings/login_two_factor.html", {"error": error}, status=status)
 
 
 @require_POST
@@ -104,6 +156,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "saved": saved,
         "languages": settings.LANGUAGES,
+        "two_factor_on": twofactor.is_enabled(account),
         "nav": "settings",
     }
     if saved:

@@ -1,0 +1,137 @@
+"""The admin console of an organisation (/o/<slug>/admin/): members and roles, invitations,
+domains, settings, leak-prevention rules and held posts, and the audit log. Owners and admins
+only; every change goes through a service that writes the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tidings.accounts.models import Account
+from tidings.accounts.selectors import account_by_handle
+from tidings.core.errors import DomainError, Forbidden, NotFound
+from tidings.orgs import policy, selectors, services
+from tidings.orgs.models import Invitation, Membership, Organisation, PolicyRule
+
+
+def _staff(request: HttpRequest, slug: str) -> tuple[Organisation, Account]:
+    org, membership = selectors.access_space(request.user, slug)
+    if not membership.is_staff:
+        raise Forbidden(_("Only the organisation's owners and admins can open its console."))
+    assert isinstance(request.user, Account)
+    return org, request.user
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@login_required
+def console(request: HttpRequest, slug: str) -> HttpResponse:
+    org, actor = _staff(request, slug)
+    context = {
+        "org": org,
+        "members": selectors.members(org),
+        "roles": Membership.Role.choices,
+        "invitations": Invitation.objects.filter(organisation=org, used_at__isnull=True).order_by("-id")[:20],
+        "domains": list(org.domains.order_by("domain")),
+        "rules": list(PolicyRule.objects.filter(organisation=org).order_by("-id")),
+        "actions": PolicyRule.Action.choices,
+        "held": policy.held_posts(org, actor=actor),
+        "audit": selectors.audit_log(org, limit=50),
+        "new_link": request.session.pop("new_invitation", ""),
+        "error": request.session.pop("admin_error", ""),
+        "nav": "spaces",
+    }
+    return render(request, "tidings/admin.html", context)
+
+
+ACTIONS = {
+    "role",
+    "remove",
+    "add-member",
+    "invite",
+    "domain-add",
+    "domain-remove",
+    "settings",
+    "rule-add",
+    "rule-remove",
+    "release",
+    "reject",
+}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise NotFound()
+    org, actor = _staff(request, slug)
+    data, address = request.POST, _address(request)
+    try:
+        if action in {"role", "remove", "add-member"}:
+            person = account_by_handle(data.get("handle", "").strip().removeprefix("@"))
+            if action == "role":
+                services.set_role(org, person, role=data.get("role", ""), actor=actor, address=address)
+            elif action == "remove":
+                services.remove_member(org, person, actor=actor, address=address)
+            else:
+                services.add_member(
+                    org, person, role=data.get("role", "member"), actor=actor, address=address
+                )
+        elif action == "invite":
+            days = int(data.get("days", "7")) if data.get("days", "7").isdigit() else 0
+            token = services.create_invitation(
+                org, actor=actor, role=data.get("role", ""), days=days, address=address
+            )
+            request.session["new_invitation"] = request.build_absolute_uri(
+                reverse("web:accept_invitation", args=[token])
+            )
+        elif action == "domain-add":
+            services.add_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
+        elif action == "domain-remove":
+            services.remove_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
+        elif action == "settings":
+            limit = data.get("post_max_length", "")
+            services.update_settings(
+                org,
+                actor=actor,
+                post_max_length=int(limit) if limit.isdigit() and len(limit) < 6 else 0,
+                members_may_create_groups=data.get("members_may_create_groups") == "on",
+                require_two_factor=data.get("require_two_factor") == "on",
+                address=address,
+            )
+        elif action == "rule-add":
+            policy.add_rule(
+                org,
+                actor=actor,
+                pattern=data.get("pattern", ""),
+                is_regex=data.get("is_regex") == "on",
+                action=data.get("rule_action", ""),
+                reason=data.get("reason", ""),
+                address=address,
+            )
+        elif action == "rule-remove":
+            rule_id = data.get("rule", "")
+            policy.remove_rule(
+                org, actor=actor, rule_id=int(rule_id) if rule_id.isdigit() else 0, address=address
+            )
+        else:
+            post_id = data.get("post", "")
+            policy.release(
+                org,
+                actor=actor,
+                post_id=int(post_id) if post_id.isdigit() and len(post_id) < 20 else 0,
+                approve=action == "release",
+                address=address,
+            )
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        # Shown at the top of the console after the redirect, in the admin's language.
+        request.session["admin_error"] = str(error.message)
+    return redirect("web:admin", slug=org.slug)
