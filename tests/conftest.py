@@ -77,3 +77,42 @@ def run_hooks(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
         return django_capture_on_commit_callbacks(execute=True)
 
     return make
+
+
+class _Inbox:
+    """Mail received by a real SMTP server on this machine."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def bodies(self) -> list[str]:
+        return [m.get_body(preferencelist=("plain",)).get_content() for m in self.messages]
+
+
+@pytest.fixture
+def mailbox(settings: Any) -> Iterator[_Inbox]:
+    """A real SMTP server (aiosmtpd) on a free local port; Django sends to it over SMTP."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()

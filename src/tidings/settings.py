@@ -188,6 +188,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
+# --- Mail -----------------------------------------------------------------------------------------
+
+# TIDINGS_SMTP_URL=smtp://user:password@host:587?tls=1 sends real mail; without it, mail is written
+# to files under the data directory (DATA_DIR/mail) for the operator to read.
+SMTP_URL = _env("SMTP_URL")
+DEFAULT_FROM_EMAIL = _env("MAIL_FROM", "Tidings <tidings@localhost>")
+if SMTP_URL:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _smtp = urlsplit(SMTP_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname or "localhost"
+    EMAIL_PORT = _smtp.port or 25
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_TLS = parse_qs(_smtp.query).get("tls", ["0"])[0] == "1"
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+# The address people use to reach this server, for links in mail.
+SITE_URL = _env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- The product's rules --------------------------------------------------------------------------
 
 POST_MAX_LENGTH = 140

@@ -383,12 +383,16 @@ def test_a_blocked_account_cannot_follow_the_blocker(world):
 # Every route, by who may use it. A new route must be added here (and get its refusal tests).
 OPEN_ROUTES = {"home", "public", "healthz", "signup", "login", "logout", "profile", "followers", "following"}
 OPEN_ROUTES |= {"topic"}  # lists filtered by audience, tested above
+OPEN_ROUTES |= {"password_reset", "password_reset_confirm"}  # tests/web/test_joining.py
 OPEN_ROUTES |= {"login_two_factor"}  # only after a right password: tests/web/test_twofactor_web.py
 POST_ROUTES = {"post", "post_card", "post_history", "comment", "repost", "edit", "delete", "toggle"}
 MEDIA_ROUTES = {"media"}
 PRIVATE_ROUTES = {
     # name: (method, path) a logged-out visitor is refused
     "settings": ("get", "/settings/"),
+    "join_by_email": ("post", "/join/email/"),
+    "confirm_email": ("get", "/join/email/some-token/"),
+    "ask_to_join": ("post", "/brand/acme/ask/"),
     "avatar": ("post", "/settings/avatar/"),
     "compose": ("post", "/compose/"),
     "favourites": ("get", "/favourites/"),

@@ -171,3 +171,77 @@ def set_avatar(account: Account, *, data: bytes) -> Account:
     if old:
         transaction.on_commit(lambda: storage.delete(old))
     return account
+
+
+RESET_TRIES_PER_ACCOUNT = 3
+RESET_WINDOW = 3600
+
+
+def _account_for_login(login: str) -> Account | None:
+    login = login.strip()
+    account = Account.objects.filter(handle_key=handle_key(login.removeprefix("@")), is_active=True).first()
+    if account is None and "@" in login:
+        same = list(Account.objects.filter(email__iexact=login, is_active=True)[:2])
+        account = same[0] if len(same) == 1 else None
+    return account
+
+
+def request_password_reset(*, login: str, address: str) -> None:
+    """Mail a reset link to the account's address. Says nothing of whether the account exists
+    (the page answers the same either way), and sends at most three links an hour."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from tidings.core import mail
+
+    if not login.strip():
+        raise Invalid(_("Enter your handle or email."), field="login")
+    ratelimit.hit(f"reset:addr:{address}", limit=LOGIN_TRIES_PER_ADDRESS, window_seconds=RESET_WINDOW)
+    account = _account_for_login(login)
+    if account is None or not account.email:
+        return
+    ratelimit.hit(f"reset:account:{account.id}", limit=RESET_TRIES_PER_ACCOUNT, window_seconds=RESET_WINDOW)
+    uid = urlsafe_base64_encode(force_bytes(account.pk))
+    token = default_token_generator.make_token(account)
+    link = f"{settings.SITE_URL}/password-reset/{uid}/{token}/"
+    mail.send(
+        to=account.email,
+        subject=str(_("Reset your Tidings password")),
+        body=str(
+            _(
+                "Someone asked to reset the password of @%(handle)s. If it was you, open this link "
+                "within three days:\n\n%(link)s\n\nIf not, ignore this mail: nothing changes."
+            )
+            % {"handle": account.handle, "link": link}
+        ),
+    )
+
+
+def account_for_reset(uidb64: str, token: str) -> Account:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        account = Account.objects.filter(
+            pk=int(urlsafe_base64_decode(uidb64).decode()), is_active=True
+        ).first()
+    except (ValueError, TypeError, UnicodeDecodeError):
+        account = None
+    if account is None or not default_token_generator.check_token(account, token):
+        raise Invalid(_("This reset link is not valid any more. Ask for a new one."))
+    return account
+
+
+def reset_password(*, uidb64: str, token: str, new: str) -> Account:
+    """Set a new password from a mailed link; the link then stops working (the token is bound
+    to the old password) and every session of the account ends."""
+    account = account_for_reset(uidb64, token)
+    try:
+        password_validation.validate_password(new, account)
+    except ValidationError as exc:
+        raise Invalid(" ".join(exc.messages), field="password") from exc
+    account.set_password(new)
+    account.save(update_fields=["password"])
+    end_all_sessions(account)
+    return account

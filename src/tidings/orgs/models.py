@@ -140,3 +140,15 @@ class HeldPost(models.Model):
     rule = models.ForeignKey(PolicyRule, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class JoinRequest(models.Model):
+    """Someone asking an organisation's admins to let them in."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="join_requests")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "account"], name="joinrequest_unique")]

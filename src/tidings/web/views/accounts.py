@@ -183,3 +183,33 @@ def avatar(request: HttpRequest) -> HttpResponse:
         return error_page(request, _("Choose a picture first."), status=400)
     services.set_avatar(account, data=upload.read(settings.IMAGE_MAX_BYTES + 1))
     return redirect("web:settings")
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    error, sent, status = None, False, 200
+    if request.method == "POST":
+        try:
+            services.request_password_reset(
+                login=request.POST.get("login", ""), address=_client_address(request)
+            )
+            sent = True
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+    return render(request, "tidings/password_reset.html", {"error": error, "sent": sent}, status=status)
+
+
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        services.account_for_reset(uidb64, token)
+    except DomainError as exc:
+        return render(
+            request, "tidings/password_reset_confirm.html", {"error": exc.message, "valid": False}, status=400
+        )
+    if request.method == "POST":
+        try:
+            services.reset_password(uidb64=uidb64, token=token, new=request.POST.get("password", ""))
+        except DomainError as exc:
+            context = {"error": exc.message, "valid": True}
+            return render(request, "tidings/password_reset_confirm.html", context, status=exc.status)
+        return redirect("web:login")
+    return render(request, "tidings/password_reset_confirm.html", {"error": None, "valid": True})

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import DomainError, Forbidden, NotFound
-from tidings.orgs import policy, selectors, services
+from tidings.orgs import joining, policy, selectors, services
 from tidings.orgs.models import Invitation, Membership, Organisation, PolicyRule
 
 
@@ -42,6 +42,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "rules": list(PolicyRule.objects.filter(organisation=org).order_by("-id")),
         "actions": PolicyRule.Action.choices,
         "held": policy.held_posts(org, actor=actor),
+        "join_requests": joining.pending(org),
         "audit": selectors.audit_log(org, limit=50),
         "new_link": request.session.pop("new_invitation", ""),
         "error": request.session.pop("admin_error", ""),
@@ -62,6 +63,8 @@ ACTIONS = {
     "rule-remove",
     "release",
     "reject",
+    "approve-join",
+    "decline-join",
 }
 
 
@@ -73,9 +76,13 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     org, actor = _staff(request, slug)
     data, address = request.POST, _address(request)
     try:
-        if action in {"role", "remove", "add-member"}:
+        if action in {"role", "remove", "add-member", "approve-join", "decline-join"}:
             person = account_by_handle(data.get("handle", "").strip().removeprefix("@"))
-            if action == "role":
+            if action in {"approve-join", "decline-join"}:
+                joining.decide(
+                    org, actor=actor, account=person, approve=action == "approve-join", address=address
+                )
+            elif action == "role":
                 services.set_role(org, person, role=data.get("role", ""), actor=actor, address=address)
             elif action == "remove":
                 services.remove_member(org, person, actor=actor, address=address)

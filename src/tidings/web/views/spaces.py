@@ -178,3 +178,33 @@ def brand(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": orgs.membership(request.user, org),
     }
     return render(request, "tidings/brand.html", context)
+
+
+@login_required
+@require_POST
+def join_by_email(request: HttpRequest) -> HttpResponse:
+    from tidings.orgs import joining
+
+    org = joining.request_by_email(_account(request), email=request.POST.get("email", ""))
+    return render(request, "tidings/join_email_sent.html", {"org": org})
+
+
+@login_required
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the mail: a page with a button (opening a link must not change anything)."""
+    from tidings.orgs import joining
+
+    if request.method == "POST":
+        membership = joining.confirm_email(_account(request), token=token)
+        return redirect("web:space", slug=membership.organisation.slug)
+    return render(request, "tidings/join_email_confirm.html", {"token": token})
+
+
+@login_required
+@require_POST
+def ask_to_join(request: HttpRequest, slug: str) -> HttpResponse:
+    from tidings.orgs import joining
+
+    org = orgs.organisation_by_slug(slug)
+    joining.ask(_account(request), org, message=request.POST.get("message", ""))
+    return render(request, "tidings/join_asked.html", {"org": org})
