@@ -488,3 +488,25 @@ def test_a_repost_inside_the_group_can_be_pinned(w, spaces):
     assert shared.kind == Post.Kind.REPOST
     groups.pin(shared, actor=w.alice)
     assert group_reads.pinned_post_ids(w.acme, group) == [shared.id]
+
+
+def test_group_notification_settings_decide_who_hears_of_posts_and_mentions(make_account, run_hooks):
+    from tidings.notifications.models import Notification
+    from tidings.orgs import services as org_services
+    from tidings.posts import services as post_services
+
+    owner, eager, quiet, normal = (make_account(h) for h in ("組長", "全都要", "別吵我", "一般人"))
+    org = org_services.create_organisation(slug="notify-co", name="Notify Co", owner=owner)
+    for person in (eager, quiet, normal):
+        org_services.add_member(org, person)
+    group = groups.create_group(org, actor=owner, name="通知測試", kind="open")
+    for person in (eager, quiet, normal):
+        groups.join(group, person)
+    groups.set_notify(group, eager, notify="all")
+    groups.set_notify(group, quiet, notify="none")
+    with run_hooks():
+        post = post_services.publish(
+            owner, text="@別吵我 @一般人 週會改到三點", audience="group", group_id=group.id
+        )
+    heard = set(Notification.objects.filter(post=post).values_list("recipient__handle", "kind"))
+    assert heard == {("全都要", "group_post"), ("一般人", "mention")}

@@ -31,7 +31,7 @@ def notifications(viewer: Account, *, max_id: int | None = None, limit: int = 30
     posts = {
         p.id: p
         for p in Post.objects.filter(visible_posts(viewer), id__in=post_ids).select_related(
-            "root", "repost_of"
+            "root", "repost_of", "group"
         )
     }
     visible = []

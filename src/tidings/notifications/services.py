@@ -53,6 +53,20 @@ def on_post_published(post_id: int) -> None:
     if post is None:
         return
     notify_mentions(post)
+    if post.group_id and post.kind == Post.Kind.POST:
+        # Members who asked to hear of every post in the group.
+        from tidings.groups.models import GroupMember
+
+        everyone = GroupMember.objects.filter(
+            group_id=post.group_id, state=GroupMember.State.ACTIVE, notify=GroupMember.Notify.ALL
+        ).values_list("account_id", flat=True)
+        for account_id in everyone:
+            notify(
+                recipient_id=account_id,
+                kind=Notification.Kind.GROUP_POST,
+                actor_id=post.author_id,
+                post_id=post.id,
+            )
     if post.kind == Post.Kind.COMMENT and post.root is not None:
         notify(
             recipient_id=post.root.author_id,
@@ -78,7 +92,13 @@ def on_post_published(post_id: int) -> None:
 
 
 def notify_mentions(post: Post) -> None:
-    for account_id in Mention.objects.filter(post=post).values_list("account_id", flat=True):
+    mentioned = Mention.objects.filter(post=post).values_list("account_id", flat=True)
+    if post.group_id:  # a member who silenced the group hears nothing from it, mentions included
+        from tidings.groups.models import GroupMember
+
+        silenced = GroupMember.objects.filter(group_id=post.group_id, notify=GroupMember.Notify.NONE)
+        mentioned = mentioned.exclude(account_id__in=silenced.values("account_id"))
+    for account_id in mentioned:
         notify(
             recipient_id=account_id, kind=Notification.Kind.MENTION, actor_id=post.author_id, post_id=post.id
         )
