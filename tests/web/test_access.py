@@ -423,6 +423,9 @@ SPACE_ROUTES = {  # tests/web/test_spaces.py
     "accept_invitation",
     "admin",
     "admin_action",
+    "mark_read",  # the forum routes: tests/web/test_forum.py
+    "receipts",
+    "accept_answer",
 }
 
 

@@ -15,6 +15,12 @@ class Audience(models.TextChoices):
     GROUP = "group", _("Group")
 
 
+class Flavour(models.TextChoices):
+    POST = "", _("Post")
+    ANNOUNCEMENT = "announcement", _("Announcement (everyone must read)")
+    QUESTION = "question", _("Question")
+
+
 class Post(SnowflakeModel):
     """A post, a repost (with or without a comment) or a comment under a post."""
 
@@ -53,6 +59,11 @@ class Post(SnowflakeModel):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Held by an organisation's policy rule: seen by nobody but its author until let out.
     held = models.BooleanField(default=False)
+    # Inside an organisation a post may be an announcement (must read) or a question.
+    flavour = models.CharField(max_length=12, choices=Flavour.choices, default=Flavour.POST, blank=True)
+    accepted_answer = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     likes_count = models.IntegerField(default=0)
     reposts_count = models.IntegerField(default=0)
     comments_count = models.IntegerField(default=0)
@@ -150,3 +161,14 @@ class Favourite(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "post"], name="favourite_unique")]
         indexes = [models.Index(fields=["account", "-id"])]
+
+
+class ReadReceipt(models.Model):
+    """Who has read an announcement, for the admins who need everyone to."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="receipts")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "account"], name="readreceipt_unique")]

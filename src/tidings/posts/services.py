@@ -164,10 +164,15 @@ def publish(
     group_id: int | None = None,
     media_ids: Sequence[int] = (),
     images_data: Sequence[bytes] = (),
+    flavour: str = "",
 ) -> Post:
     """A new post, in public, to followers, or inside an organisation or one of its groups.
     Pictures come either already uploaded (media_ids) or as raw bytes."""
     post = _space(author, _clean_audience(audience), organisation_id, group_id)
+    from tidings.groups.forum import check_flavour
+
+    check_flavour(author, post, flavour)
+    post.flavour = flavour
     if len(media_ids) + len(images_data) > settings.POST_MAX_IMAGES:
         raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
     has_pictures = bool(media_ids or images_data)

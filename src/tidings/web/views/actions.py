@@ -78,6 +78,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                 organisation_id=organisation_id,
                 group_id=group_id,
                 images_data=_images(request),
+                flavour=request.POST.get("flavour", ""),
             )
         except DomainError as error:
             if is_inline(request):

@@ -91,6 +91,9 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "comments": thread,
         "reposts": posts.repost_chain(request.user, root_view.subject),
         "highlight": view.post.id,
+        # Whoever asked a question picks the answer that solved it.
+        "may_accept": root_view.post.flavour == "question" and root_view.post.author_id == request.user.id,
+        "accepted": root_view.post.accepted_answer_id,
     }
     return render(request, "tidings/post.html", context)
 

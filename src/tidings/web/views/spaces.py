@@ -12,6 +12,7 @@ from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
 from tidings.core.audience import access_post
 from tidings.core.errors import DomainError, NotFound
+from tidings.groups import forum
 from tidings.groups import selectors as group_selectors
 from tidings.groups import services as groups
 from tidings.groups.models import Group, GroupMember
@@ -48,6 +49,7 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "page": page,
         "pinned": pinned,
+        "announcements": _announcements(request, org.id, None),
         "groups": group_selectors.groups_in(request.user, org),
         "nav": "spaces",
     }
@@ -113,6 +115,7 @@ def group(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
         if active and group_selectors.is_manager(found, _account(request))
         else [],
         "notify_choices": GroupMember.Notify.choices,
+        "announcements": _announcements(request, found.organisation_id, found.id) if active else [],
         "nav": "spaces",
     }
     return render(request, "tidings/group.html", context)
@@ -208,3 +211,30 @@ def ask_to_join(request: HttpRequest, slug: str) -> HttpResponse:
     org = orgs.organisation_by_slug(slug)
     joining.ask(_account(request), org, message=request.POST.get("message", ""))
     return render(request, "tidings/join_asked.html", {"org": org})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, post_id: int) -> HttpResponse:
+    forum.mark_read(_account(request), post_id=post_id)
+    return back(request, reverse("web:post", args=[post_id]))
+
+
+@login_required
+def receipts(request: HttpRequest, post_id: int) -> HttpResponse:
+    found = forum.receipts(_account(request), post_id=post_id)
+    return render(request, "tidings/receipts.html", {"receipts": found, "nav": "spaces"})
+
+
+@login_required
+@require_POST
+def accept_answer(request: HttpRequest, post_id: int) -> HttpResponse:
+    raw = request.POST.get("answer", "")
+    answer = int(raw) if raw.isdigit() and len(raw) < 20 else None
+    forum.accept_answer(_account(request), question_id=post_id, comment_id=answer)
+    return redirect("web:post", post_id=post_id)
+
+
+def _announcements(request: HttpRequest, organisation_id: int, group_id: int | None) -> list[posts.PostView]:
+    ids = forum.unread_announcements(request.user, organisation_id=organisation_id, group_id=group_id)
+    return posts.hydrate(request.user, posts.posts_by_ids(request.user, ids)) if ids else []
