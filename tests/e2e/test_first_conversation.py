@@ -45,7 +45,7 @@ def test_two_people_post_follow_see_it_live_repost_comment_like_and_get_notified
         second.click("form[action$='/follow/'] button")
         expect(second.locator("form[action$='/unfollow/'] button")).to_be_visible()
         second.goto(server + "/")
-        expect(second.locator("body[data-live-state=open]")).to_have_count(1, timeout=10_000)
+        expect(second.locator("body[data-live-state=open]")).to_have_count(1, timeout=30_000)
 
         first.fill("#compose-text", "你好 #測試#")
         # 4 CJK characters count 1 each, the space and two # count 1/2 each: 5.5, rounded up to 6.
@@ -57,7 +57,7 @@ def test_two_people_post_follow_see_it_live_repost_comment_like_and_get_notified
 
         # The follower's open home page receives it without a reload.
         live = second.locator("article.post", has_text="你好")
-        expect(live).to_be_visible(timeout=15_000)
+        expect(live).to_be_visible(timeout=30_000)
         shot(second, "home-360-live")
 
         live.locator("a[data-action=repost]").click()
@@ -77,10 +77,10 @@ def test_two_people_post_follow_see_it_live_repost_comment_like_and_get_notified
         shot(second, "post-360")
 
         # The author hears of all of it: a live badge, then the list.
-        expect(first.locator("[data-badge=notifications]")).to_be_visible(timeout=15_000)
+        expect(first.locator("[data-badge=notifications]")).to_be_visible(timeout=30_000)
         first.goto(server + "/notifications/")
         for kind in ("follow", "repost", "mention", "comment", "like"):
-            expect(first.locator(f"li.notification[data-kind={kind}]")).to_have_count(1, timeout=15_000)
+            expect(first.locator(f"li.notification[data-kind={kind}]")).to_have_count(1, timeout=30_000)
         shot(first, "notifications-1280")
 
         first.goto(server + "/")
