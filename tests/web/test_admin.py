@@ -136,3 +136,24 @@ def test_bad_input_is_told_clearly_and_changes_nothing(acme, action, data, messa
         Membership.objects.filter(is_active=True).count(),
     )
     assert after == before
+
+
+def test_a_logo_is_uploaded_by_an_admin_shown_on_the_brand_page_and_an_svg_is_refused(acme):
+    from .helpers import png_upload
+
+    org, clients, _people = acme
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    svg_bytes = b"<svg xmlns='http://www.w3.org/2000/svg'/>"
+    svg = SimpleUploadedFile("logo.png", svg_bytes, content_type="image/png")
+    clients["owner"].post("/o/acme/admin/logo/", {"logo": svg})
+    assert "not a picture we accept" in console_text(clients["owner"])
+    org.refresh_from_db()
+    assert org.logo == ""
+    assert clients["member"].post("/o/acme/admin/logo/", {"logo": png_upload()}).status_code == 403
+    clients["owner"].post("/o/acme/admin/logo/", {"logo": png_upload()})
+    org.refresh_from_db()
+    assert org.logo.startswith("logos/")
+    brand = clients["anonymous"].get("/brand/acme/").content.decode()
+    assert f"/media/{org.logo}" in brand
+    assert clients["anonymous"].get(f"/media/{org.logo}").status_code == 200

@@ -260,6 +260,24 @@ def update_settings(
         )
 
 
+def set_logo(org: Organisation, *, actor: Account, data: bytes, address: str = "") -> None:
+    from django.conf import settings
+
+    from tidings.core import images, storage
+
+    _require_staff(org, actor)
+    processed = images.process_avatar(
+        data, max_bytes=settings.IMAGE_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS
+    )
+    old = org.logo
+    with transaction.atomic():
+        org.logo = storage.save(f"logos/{org.id}", processed.extension, processed.data)
+        Organisation.objects.filter(id=org.id).update(logo=org.logo)
+        audit(org, actor, "logo.set", address)
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
+
+
 def add_domain(org: Organisation, *, actor: Account, domain: str, address: str = "") -> Domain:
     """A domain an admin adds is trusted as theirs (it is audited); people of that domain may
     then join by a verified work email."""

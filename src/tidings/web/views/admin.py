@@ -4,6 +4,7 @@ only; every change goes through a service that writes the audit log."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
-from tidings.core.errors import DomainError, Forbidden, NotFound
+from tidings.core.errors import DomainError, Forbidden, Invalid, NotFound
 from tidings.orgs import joining, policy, selectors, services
 from tidings.orgs.models import Invitation, Membership, Organisation, PolicyRule
 
@@ -64,6 +65,7 @@ ACTIONS = {
     "release",
     "reject",
     "approve-join",
+    "logo",
     "decline-join",
 }
 
@@ -102,6 +104,13 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             services.add_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
         elif action == "domain-remove":
             services.remove_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
+        elif action == "logo":
+            upload = request.FILES.get("logo")
+            if upload is None:
+                raise Invalid(_("Choose a picture first."))
+            services.set_logo(
+                org, actor=actor, data=upload.read(settings.IMAGE_MAX_BYTES + 1), address=address
+            )
         elif action == "settings":
             limit = data.get("post_max_length", "")
             services.update_settings(

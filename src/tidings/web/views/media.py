@@ -31,7 +31,7 @@ def serve(request: HttpRequest, relative: str) -> HttpResponseBase:
         elif not can_see(request.user, media.post_id):
             raise NotFound()
         cache = "private, max-age=3600"
-    elif folder == "avatars":
+    elif folder in ("avatars", "logos"):
         cache = "public, max-age=86400"
     else:
         raise NotFound()
