@@ -510,3 +510,21 @@ def test_group_notification_settings_decide_who_hears_of_posts_and_mentions(make
         )
     heard = set(Notification.objects.filter(post=post).values_list("recipient__handle", "kind"))
     assert heard == {("全都要", "group_post"), ("一般人", "mention")}
+
+
+def test_a_group_manager_cannot_bring_back_someone_the_organisation_removed(make_account):
+    from tidings.core.errors import Forbidden
+    from tidings.orgs import services as org_services
+    from tidings.orgs.models import Membership
+
+    owner, manager, fired = make_account("老闆甲"), make_account("經理甲"), make_account("離職者")
+    org = org_services.create_organisation(slug="fired-co", name="Fired Co", owner=owner)
+    org_services.add_member(org, manager)
+    org_services.add_member(org, fired)
+    org_services.remove_member(org, fired, actor=owner)
+    cross = groups.create_group(org, actor=manager, name="跨公司", kind="cross")
+    with pytest.raises(Forbidden):
+        groups.invite(cross, fired, actor=manager)
+    assert not Membership.objects.get(organisation=org, account=fired).is_active
+    groups.invite(cross, fired, actor=owner)  # the organisation's admins decide
+    assert Membership.objects.get(organisation=org, account=fired).role == "guest"

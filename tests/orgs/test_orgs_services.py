@@ -162,13 +162,25 @@ def test_a_taken_slug_is_a_conflict_whatever_its_case_and_nothing_is_created(acm
 @pytest.mark.parametrize("role", ["owner", "admin", "member", "guest"])
 def test_staff_add_a_member_with_each_role_and_it_is_audited(acme, make_account, role):
     newcomer = make_account("新人")
-    membership = orgs.add_member(acme.org, newcomer, role=role, actor=acme.admin, address="10.0.0.7")
+    actor = acme.owner if role == "owner" else acme.admin  # only owners make owners
+    membership = orgs.add_member(acme.org, newcomer, role=role, actor=actor, address="10.0.0.7")
     assert role_of(acme.org, newcomer) == (role, True)
     assert membership.is_insider == (role != "guest")
     assert membership.is_staff == (role in ("owner", "admin"))
     entry = AuditEntry.objects.filter(organisation=acme.org).order_by("-id").first()
-    assert (entry.actor_id, entry.action, entry.address) == (acme.admin.id, "member.add", "10.0.0.7")
+    assert (entry.actor_id, entry.action, entry.address) == (actor.id, "member.add", "10.0.0.7")
     assert entry.detail == {"account": "新人", "role": role}
+
+
+def test_an_admin_cannot_add_an_owner_nor_remove_one(acme, make_account):
+    second = make_account("第二帳號")
+    with pytest.raises(Forbidden):
+        orgs.add_member(acme.org, second, role="owner", actor=acme.admin)
+    assert not Membership.objects.filter(organisation=acme.org, account=second).exists()
+    orgs.add_member(acme.org, second, role="owner", actor=acme.owner)
+    with pytest.raises(Forbidden):
+        orgs.remove_member(acme.org, second, actor=acme.admin)
+    assert role_of(acme.org, second) == ("owner", True)
 
 
 def test_the_default_role_is_member(acme, make_account):
@@ -294,7 +306,7 @@ def test_demoting_the_last_owner_is_refused_and_nothing_changes(acme, role):
 def test_the_last_owner_cannot_be_removed_by_anyone(acme):
     before = snapshot()
     for actor in (acme.owner, acme.admin, None):
-        with pytest.raises(Invalid):
+        with pytest.raises((Invalid, Forbidden)):  # an admin is refused even sooner
             orgs.remove_member(acme.org, acme.owner, actor=actor)
     assert snapshot() == before
 

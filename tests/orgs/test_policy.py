@@ -129,3 +129,44 @@ def test_the_audit_log_cannot_be_rewritten_in_bulk(acme):
     with pytest.raises(ValueError):
         AuditEntry.objects.filter(organisation=org).delete()
     assert AuditEntry.objects.filter(organisation=org, action="org.create").exists()
+
+
+def test_a_held_post_cannot_be_reposted_and_its_edits_leave_no_public_history(acme, client_for):
+    org, admin, staff = acme
+    policy.add_rule(org, actor=admin, pattern="機密", is_regex=False, action="hold", reason="審核")
+    held = posts.publish(staff, text="機密 roadmap Q3")
+    with pytest.raises(Invalid):
+        posts.repost(staff, post_id=held.id)
+    posts.edit(staff, post_id=held.id, text="roadmap soon")
+    policy.release(org, actor=admin, post_id=held.id, approve=True)
+    history = client_for(admin).get(f"/p/{held.id}/history/").content.decode()
+    assert "機密" not in history and "roadmap soon" in history
+
+
+def test_regex_rules_see_through_script_width_and_case(acme):
+    org, admin, staff = acme
+    policy.add_rule(org, actor=admin, pattern="機密|falcon", is_regex=True, action="block", reason="代號")
+    for text in ("机密 info", "ｆａｌｃｏｎ launch", "FALCON"):
+        with pytest.raises(Invalid):
+            posts.publish(staff, text=text)
+    assert not Post.objects.exists()
+
+
+def test_turning_a_held_post_down_undoes_its_counts(acme, make_account):
+    org, admin, staff = acme
+    public = posts.publish(make_account("顧客"), text="請問新品何時上市 #新品#")
+    policy.add_rule(org, actor=admin, pattern="合約", is_regex=False, action="hold", reason="審核")
+    held = posts.comment(staff, post_id=public.id, text="合約還在談")
+    policy.release(org, actor=admin, post_id=held.id, approve=False)
+    assert Post.objects.get(id=public.id).comments_count == 0
+
+
+def test_held_topics_do_not_trend_nor_count(acme):
+    from tidings.posts.models import Topic
+
+    org, admin, staff = acme
+    policy.add_rule(org, actor=admin, pattern="falcon", is_regex=False, action="hold", reason="代號")
+    posts.publish(staff, text="#ProjectFalcon# falcon 進度")
+    assert selectors.trending_topics() == []
+    assert Topic.objects.get(key="projectfalcon").posts_count == 0
+    assert selectors.topic_by_name("projectfalcon").name == "projectfalcon"  # as typed, not as stored

@@ -122,3 +122,14 @@ def test_reset_links_are_limited_per_account(make_account, mailbox, run_hooks):
         with run_hooks():
             client.post("/password-reset/", {"login": "常忘"})
     assert len(mailbox.messages) == 3
+
+
+def test_a_removed_member_cannot_come_back_by_an_old_join_link(acme, make_account, client_for):
+    person = make_account("離職員工")
+    token = signing.dumps({"a": person.id, "o": acme.id, "e": "gone@acme.example"}, salt=SALT)
+    client = english(client_for(person))
+    assert client.post(f"/join/email/{token}/").status_code == 302
+    orgs.remove_member(acme, person, actor=None)
+    again = client.post(f"/join/email/{token}/")
+    assert again.status_code == 400
+    assert not Membership.objects.get(organisation=acme, account=person).is_active

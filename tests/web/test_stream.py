@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -77,3 +78,27 @@ def test_a_forged_last_event_id_does_not_reach_other_accounts_events(make_accoun
 
     assert b'"mine"' in chunks
     assert b"secret-for-other" not in chunks
+
+
+def test_a_stream_opened_after_the_page_gets_what_happened_while_the_page_loaded(
+    db, make_account, client_for
+):
+
+    account = make_account("載入中")
+    client = client_for(account)
+    page = client.get("/public/").content.decode()
+    after = re.search(r'data-live="/events/\?after=([^"]*)"', page).group(1)
+    pubsub.publish(account.id, "notification", {"id": "42", "kind": "like"})  # while the page loads
+    response = client.get(f"/events/?after={after}")
+    chunks = b"".join(itertools.islice(response.streaming_content, 2)).decode()
+    assert "event: notification" in chunks and '"42"' in chunks
+
+
+def test_a_made_up_stream_position_starts_from_now(db, make_account, client_for):
+
+    account = make_account("亂填")
+    pubsub.publish(account.id, "notification", {"id": "old"})
+    response = client_for(account).get("/events/?after=not-a-position", HTTP_LAST_EVENT_ID="")
+    pubsub.publish(account.id, "notification", {"id": "new"})
+    chunks = b"".join(itertools.islice(response.streaming_content, 2)).decode()
+    assert '"new"' in chunks and '"old"' not in chunks

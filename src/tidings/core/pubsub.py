@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,11 @@ def latest_id(account_id: int) -> str:
 
     last = StreamEvent.objects.filter(account_id=account_id).order_by("-id").values_list("id", flat=True)[:1]
     return str(last[0]) if last else "0"
+
+
+def is_position(value: str) -> bool:
+    """A stream position as a client may hand it back: an event id of this backend's form."""
+    return bool(re.fullmatch(r"\d{1,20}(-\d{1,10})?" if tredis.enabled() else r"\d{1,20}", value))
 
 
 def read(account_id: int, after: str, *, timeout: float) -> list[Event]:

@@ -92,6 +92,15 @@ def invite(group: Group, account: Account, *, actor: Account) -> GroupMember:
         if own is None:
             if group.kind != Kind.CROSS:
                 raise Invalid(_("Only cross-company groups can take people from outside the organisation."))
+            removed = Membership.objects.filter(
+                organisation=group.organisation, account=account, is_active=False
+            )
+            actor_own = _membership(group.organisation, actor)
+            if removed.exists() and not (actor_own and actor_own.is_staff):
+                # Someone the organisation removed comes back only through its admins.
+                raise Forbidden(
+                    _("This person was removed from the organisation: only its admins can bring them back.")
+                )
             Membership.objects.update_or_create(
                 organisation=group.organisation,
                 account=account,

@@ -62,6 +62,12 @@ def confirm_email(account: Account, *, token: str) -> Membership:
         raise Invalid(_("This link was sent for another account: log in as that account to use it."))
     org = Organisation.objects.filter(id=data.get("o")).first()
     if (
+        org is not None
+        and Membership.objects.filter(organisation=org, account=account, is_active=False).exists()
+    ):
+        # Removed people do not come back by an old link: their admins decide.
+        raise Invalid(_("This link is not valid any more. Ask the organisation's admins."))
+    if (
         org is None
         or not Domain.objects.filter(
             organisation=org, verified=True, domain=data["e"].rsplit("@", 1)[1].lower()

@@ -85,8 +85,12 @@ def _action(rule: PolicyRule, text: str, folded: str) -> str | None:
     if not rule.is_regex:
         return rule.action if fold(rule.pattern) in folded else None
     try:
-        return rule.action if _compile(rule.pattern).search(text, timeout=MATCH_SECONDS) else None
-    except TimeoutError:
+        # Also on the folded text with the folded pattern: 机密 / ｆａｌｃｏｎ must not slip past 機密|falcon.
+        hit = _compile(rule.pattern).search(text, timeout=MATCH_SECONDS) or _compile(
+            fold(rule.pattern)
+        ).search(folded, timeout=MATCH_SECONDS)
+        return rule.action if hit else None
+    except (TimeoutError, regex.error):
         return PolicyRule.Action.HOLD
 
 
@@ -140,5 +144,8 @@ def release(org: Organisation, *, actor: Account, post_id: int, approve: bool, a
             held.delete()
             events.emit("post.published", post_id=post_id)
         else:
-            held.post.delete()
+            from tidings.posts.services import remove
+
+            held.delete()
+            remove(held.post)
         audit(org, actor, "policy.release" if approve else "policy.reject", address, post=str(post_id))

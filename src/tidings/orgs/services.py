@@ -101,7 +101,9 @@ def add_member(
     if role not in Role.values:
         raise Invalid(_("Unknown role %(role)s.") % {"role": role}, field="role")
     if actor is not None:
-        _require_staff(org, actor)
+        acting = _require_staff(org, actor)
+        if role == Role.OWNER and acting.role != Role.OWNER:
+            raise Forbidden(_("Only an owner can make or unmake owners."))
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             organisation=org, account=account, defaults={"role": role}
@@ -162,11 +164,12 @@ def _leave_groups(org: Organisation, account: Account, *, keep_cross: bool = Fal
 def remove_member(org: Organisation, account: Account, *, actor: Account | None, address: str = "") -> None:
     """Cut access at once (the internal space and every group of the organisation); the person's
     posts stay."""
-    if actor is not None:
-        _require_staff(org, actor)
+    acting = _require_staff(org, actor) if actor is not None else None
     membership = Membership.objects.filter(organisation=org, account=account, is_active=True).first()
     if membership is None:
         raise NotFound()
+    if membership.role == Role.OWNER and acting is not None and acting.role != Role.OWNER:
+        raise Forbidden(_("Only an owner can make or unmake owners."))
     if membership.role == Role.OWNER and not _other_owners(org, account):
         raise Invalid(_("An organisation needs at least one owner: the last owner cannot be removed."))
     with transaction.atomic():

@@ -138,7 +138,11 @@ def topic_by_name(name: str) -> Topic:
     key = fold(name)
     if not key or len(key) > 200:
         raise NotFound()
-    return Topic.objects.filter(key=key).first() or Topic(key=key, name=name.strip("#"))
+    topic = Topic.objects.filter(key=key).first() or Topic(key=key)
+    if not topic.posts_count:
+        # Without public posts, the stored spelling would tell an outsider it is used inside.
+        topic.name = name.strip("#")
+    return topic
 
 
 def topic_posts(viewer: Any, topic: Topic, *, max_id: int | None = None, limit: int = 20) -> Page:
@@ -218,7 +222,7 @@ def edit_history(viewer: Any, post_id: int | str) -> tuple[Post, list[PostEdit]]
 
 def trending_topics(*, limit: int = 10) -> list[Topic]:
     """Topics with the most public posts among the newest ones (a simple sliding window)."""
-    recent = Post.objects.filter(audience=Audience.PUBLIC).order_by("-id").values("id")[:2000]
+    recent = Post.objects.filter(audience=Audience.PUBLIC, held=False).order_by("-id").values("id")[:2000]
     from django.db.models import Count
 
     return list(

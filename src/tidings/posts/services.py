@@ -136,14 +136,14 @@ def _link_topics(post: Post, names: list[str]) -> None:
     Topic.objects.bulk_create([Topic(key=k, name=n) for k, n in wanted.items()], ignore_conflicts=True)
     topics = list(Topic.objects.filter(key__in=wanted))
     PostTopic.objects.bulk_create([PostTopic(topic=t, post=post) for t in topics], ignore_conflicts=True)
-    if post.audience == Audience.PUBLIC:
+    if post.audience == Audience.PUBLIC and not post.held:
         Topic.objects.filter(id__in=[t.id for t in topics]).update(posts_count=F("posts_count") + 1)
 
 
 def _unlink_topics(post: Post) -> None:
     topic_ids = list(PostTopic.objects.filter(post=post).values_list("topic_id", flat=True))
     PostTopic.objects.filter(post=post).delete()
-    if post.audience == Audience.PUBLIC:
+    if post.audience == Audience.PUBLIC and not post.held:
         Topic.objects.filter(id__in=topic_ids).update(posts_count=F("posts_count") - 1)
 
 
@@ -225,7 +225,10 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
     chain = (
         f"//@{target.author.handle}: {target.text}" if target.kind == Post.Kind.REPOST and target.text else ""
     )
-    verdict = _screen(account, comment, original.audience)
+    if target.held or original.held:
+        raise Invalid(_("This post is waiting for review and cannot be reposted yet."))
+    # The chain is screened too: it may carry words of the reposter's own earlier reposts.
+    verdict = _screen(account, f"{comment}{chain}", original.audience)
     plain = not comment and not chain
     if (
         plain
@@ -310,7 +313,8 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
     verdict = _screen(account, text, post.audience)
     _count_write(account)
     with transaction.atomic():
-        PostEdit.objects.create(post=post, text=post.text, created_at=post.edited_at or post.created_at)
+        if not post.held:  # a held post's earlier words were never out: keep no history of them
+            PostEdit.objects.create(post=post, text=post.text, created_at=post.edited_at or post.created_at)
         post.text = text
         post.edited_at = timezone.now()
         if verdict is not None and not post.held:  # an edit that breaks a hold rule goes back to review
@@ -345,7 +349,14 @@ def delete(account: Account, *, post_id: int | str) -> None:
     post = access_post(account, post_id)
     if post.author_id != account.id:
         raise Forbidden(_("Only the author can delete a post."))
+    remove(post)
+
+
+def remove(post: Post) -> None:
+    """Delete a post with all the bookkeeping: counts, topics, plain reposts of it, its files.
+    For the author's delete, and for an admin turning a held post down."""
     files = list(Media.objects.filter(post=post))
+    post_id, author_id = post.id, post.author_id
     with transaction.atomic():
         if post.kind == Post.Kind.COMMENT and post.root_id:
             # The replies under this comment go with it (reply_to cascades): count them all.
@@ -356,7 +367,7 @@ def delete(account: Account, *, post_id: int | str) -> None:
             counted = {post.repost_of_id, post.repost_parent_id} - {None}
             Post.objects.filter(id__in=counted).update(reposts_count=F("reposts_count") - 1)
         if post.kind != Post.Kind.COMMENT and post.audience in OUTSIDE:
-            Account.objects.filter(id=account.id).update(posts_count=F("posts_count") - 1)
+            Account.objects.filter(id=author_id).update(posts_count=F("posts_count") - 1)
         _unlink_topics(post)
         # Plain reposts say nothing of their own: they go with the original.
         plain = Post.objects.filter(repost_of=post, text="")
@@ -364,7 +375,7 @@ def delete(account: Account, *, post_id: int | str) -> None:
             Account.objects.filter(id=author_id).update(posts_count=F("posts_count") - 1)
         plain.delete()
         post.delete()
-        events.emit("post.deleted", post_id=int(post_id), author_id=account.id)
+        events.emit("post.deleted", post_id=post_id, author_id=author_id)
 
     def remove_files() -> None:
         for media in files:

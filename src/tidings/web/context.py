@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from tidings.accounts.models import Account
+from tidings.core import pubsub
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -20,4 +21,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
 
         # Evaluated only when a page shows the badges (fragments do not).
         context["unread"] = SimpleLazyObject(lambda: selectors.unread_counts(user))
+        # Where this page's live stream starts: what happens while the page loads is not missed.
+        context["live_after"] = SimpleLazyObject(lambda: pubsub.latest_id(user.id))
     return context

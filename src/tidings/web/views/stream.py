@@ -35,7 +35,10 @@ def events(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     account_id = int(request.user.pk)
-    after = request.headers.get("Last-Event-ID") or pubsub.latest_id(account_id)
+    # Resume after the last event seen (the browser sends it on reconnecting), else after the
+    # position the page was rendered at, else from now.
+    given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
+    after = given if pubsub.is_position(given) else pubsub.latest_id(account_id)
     response = StreamingHttpResponse(_stream(account_id, after), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
