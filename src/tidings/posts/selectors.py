@@ -108,13 +108,15 @@ def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
     return [found[i] for i in wanted if i in found]
 
 
-def _page(viewer: Any, query: Any, *, max_id: int | None, limit: int) -> Page:
+def _page(viewer: Any, query: Any, *, max_id: int | None, limit: int, oldest_first: bool = False) -> Page:
+    """One page cut by id, without the authors the viewer blocked or muted. Newest first, the
+    cursor below `max_id`; or oldest first (a conversation), the cursor after it."""
     if max_id:
-        query = query.filter(id__lt=max_id)
+        query = query.filter(id__gt=max_id) if oldest_first else query.filter(id__lt=max_id)
     hidden = hidden_author_ids(viewer)
     if hidden:
         query = query.exclude(author_id__in=hidden)
-    posts = list(query.order_by("-id")[: limit + 1])
+    posts = list(query.order_by("id" if oldest_first else "-id")[: limit + 1])
     more = len(posts) > limit
     posts = posts[:limit]
     return Page(hydrate(viewer, posts), posts[-1].id if more and posts else None)
@@ -195,15 +197,7 @@ def comments(viewer: Any, root: Post, *, max_id: int | None = None, limit: int =
     query = Post.objects.filter(visible_posts(viewer), root=root, kind=Post.Kind.COMMENT).select_related(
         "author", "reply_to__author"
     )
-    if max_id:
-        query = query.filter(id__gt=max_id)
-    hidden = hidden_author_ids(viewer)
-    if hidden:
-        query = query.exclude(author_id__in=hidden)
-    rows = list(query.order_by("id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(hydrate(viewer, rows), rows[-1].id if more and rows else None)
+    return _page(viewer, query, max_id=max_id, limit=limit, oldest_first=True)
 
 
 def repost_chain(viewer: Any, post: Post) -> list[Post]:
