@@ -247,3 +247,17 @@ def test_an_invitation_link_adds_the_person_once(space, make_account, client_for
     again = client_for(make_account("第二個人")).post(f"/join/{token}/", HTTP_ACCEPT_LANGUAGE="en")
     assert again.status_code == 400
     assert "already used or expired" in again.content.decode()
+
+
+def test_an_internal_posts_page_says_it_is_inside_the_organisation(space):
+    html = space.clients["colleague"].get(f"/p/{space.internal.id}/").content.decode()
+    assert "band-internal" in html and "Acme 科技" in html
+    assert "band-public" not in html
+    public = posts.publish(space.people["colleague"], text="公開的")
+    assert "band-public" in space.clients["colleague"].get(f"/p/{public.id}/").content.decode()
+
+
+def test_the_repost_form_of_an_internal_post_says_it_stays_inside(space):
+    html = space.clients["colleague"].get(f"/p/{space.internal.id}/repost/").content.decode()
+    assert "stays inside" in html and "band-internal" in html
+    assert "Reposts are public." not in html

@@ -187,7 +187,13 @@ def post_view(viewer: Any, post_id: int | str) -> PostView:
     post = access_post(
         viewer,
         post_id,
-        related=("author__organisation", "repost_of__author__organisation", "group", "root__author"),
+        related=(
+            "author__organisation",
+            "repost_of__author__organisation",
+            "group",
+            "organisation",
+            "root__author",
+        ),
     )
     return hydrate(viewer, [post])[0]
 
