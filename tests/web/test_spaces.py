@@ -261,3 +261,20 @@ def test_the_repost_form_of_an_internal_post_says_it_stays_inside(space):
     html = space.clients["colleague"].get(f"/p/{space.internal.id}/repost/").content.decode()
     assert "stays inside" in html and "band-internal" in html
     assert "Reposts are public." not in html
+
+
+def test_an_admin_pins_an_internal_post_from_its_page_and_it_shows_on_top(space):
+    admin = space.clients["admin"]
+    page = admin.get(f"/p/{space.internal.id}/").content.decode()
+    assert "Pin to the top" in page
+    assert "Pin to the top" not in space.clients["colleague"].get(f"/p/{space.internal.id}/").content.decode()
+    assert admin.post(f"/p/{space.internal.id}/pin/").status_code == 302
+    assert PinnedPost.objects.filter(post=space.internal).exists()
+    timeline = space.clients["colleague"].get("/o/acme/").content.decode()
+    assert timeline.index("Pinned") < timeline.index(f'id="p{space.internal.id}"')
+    assert "Unpin" in admin.get(f"/p/{space.internal.id}/").content.decode()
+
+
+def test_a_group_page_lists_its_members_to_members(space):
+    html = space.clients["author"].get(f"/o/acme/g/{space.group.id}/").content.decode()
+    assert "內部作者" in html

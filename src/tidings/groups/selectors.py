@@ -58,6 +58,30 @@ def is_manager(group: Group, account: Any) -> bool:
     ).exists()
 
 
+def may_pin(post: Any, account: Any) -> bool:
+    """Who pins in a space: the group's managers, or the organisation's admins."""
+    if not getattr(account, "is_authenticated", False) or post.organisation_id is None:
+        return False
+    if post.group_id is not None:
+        return is_manager(post.group, account)
+    own = Membership.objects.filter(
+        organisation_id=post.organisation_id, account_id=account.id, is_active=True
+    ).first()
+    return own is not None and own.is_staff
+
+
+def members_of(group: Group, *, limit: int = 50) -> list[GroupMember]:
+    return list(
+        GroupMember.objects.filter(group=group, state=GroupMember.State.ACTIVE)
+        .select_related("account")
+        .order_by("role", "account__handle")[:limit]
+    )
+
+
+def is_pinned(post_id: int) -> bool:
+    return PinnedPost.objects.filter(post_id=post_id).exists()
+
+
 def pending_members(group: Group) -> list[GroupMember]:
     return list(
         GroupMember.objects.filter(group=group, state=GroupMember.State.PENDING).select_related("account")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tidings.accounts.models import Account
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.groups.models import Group, GroupMember, PinnedPost
-from tidings.groups.selectors import is_manager
+from tidings.groups.selectors import is_manager, may_pin
 from tidings.orgs.models import Membership, Organisation
 from tidings.orgs.services import audit
 from tidings.posts.models import Post
@@ -135,18 +135,11 @@ def set_notify(group: Group, account: Account, *, notify: str) -> None:
         raise NotFound()
 
 
-def _may_pin(post: Post, actor: Account) -> bool:
-    if post.group is not None:
-        return is_manager(post.group, actor)
-    own = Membership.objects.filter(organisation=post.organisation, account=actor, is_active=True).first()
-    return own is not None and own.is_staff
-
-
 def pin(post: Post, *, actor: Account) -> PinnedPost:
     """Pin an internal or group post at the top of its space (admins, or the group's managers)."""
     if post.organisation_id is None or post.kind == Post.Kind.COMMENT:
         raise Invalid(_("Only posts inside an organisation or a group can be pinned."))
-    if not _may_pin(post, actor):
+    if not may_pin(post, actor):
         raise Forbidden(_("Only admins and group managers can pin posts."))
     pinned, _created = PinnedPost.objects.get_or_create(
         organisation_id=post.organisation_id, group=post.group, post=post, defaults={"pinned_by": actor}
@@ -155,6 +148,6 @@ def pin(post: Post, *, actor: Account) -> PinnedPost:
 
 
 def unpin(post: Post, *, actor: Account) -> None:
-    if not _may_pin(post, actor):
+    if not may_pin(post, actor):
         raise Forbidden(_("Only admins and group managers can pin posts."))
     PinnedPost.objects.filter(post=post).delete()

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import NotFound
+from tidings.groups.selectors import is_pinned, may_pin
 from tidings.posts import selectors as posts
 from tidings.social.selectors import follow_page, hidden_author_ids, relationship
 from tidings.timelines.selectors import home_timeline
@@ -93,6 +94,8 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "highlight": view.post.id,
         # Whoever asked a question picks the answer that solved it.
         "may_accept": root_view.post.flavour == "question" and root_view.post.author_id == request.user.id,
+        "may_pin": root_view.post.kind != "comment" and may_pin(root_view.post, request.user),
+        "pinned": root_view.post.organisation_id is not None and is_pinned(root_view.post.id),
         "accepted": root_view.post.accepted_answer_id,
     }
     return render(request, "tidings/post.html", context)

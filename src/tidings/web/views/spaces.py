@@ -115,6 +115,7 @@ def group(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
         if active and group_selectors.is_manager(found, _account(request))
         else [],
         "notify_choices": GroupMember.Notify.choices,
+        "members": group_selectors.members_of(found) if active else [],
         "announcements": _announcements(request, found.organisation_id, found.id) if active else [],
         "nav": "spaces",
     }
