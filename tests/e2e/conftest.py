@@ -127,8 +127,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    web = subprocess.Popen([*command, "serve", "--port", str(port), "--workers", "1"], env=env)
-    worker = subprocess.Popen([*command, "worker"], env=env, stdout=subprocess.DEVNULL)
+    # What the server and the worker say goes to files beside the screenshots, to read after a failure.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    web_log = (SCREENSHOTS / "serve.log").open("w")
+    worker_log = (SCREENSHOTS / "worker.log").open("w")
+    env["TIDINGS_LOG_LEVEL"] = "INFO"
+    web = subprocess.Popen(
+        [*command, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=web_log, stderr=web_log
+    )
+    worker = subprocess.Popen([*command, "worker"], env=env, stdout=worker_log, stderr=worker_log)
     try:
         _wait_until_up(url, web)
         yield url
