@@ -53,6 +53,10 @@ def test_an_internal_post_with_a_photo_reaches_colleagues_and_nobody_else(
         ]:
             log_in(pages[name], server, handle)
 
+        colleague = pages["colleague"]
+        colleague.goto(server + "/o/acme/")  # open before the post is made: it must arrive live
+        expect(colleague.locator("body[data-live-state=open]")).to_have_count(1, timeout=30_000)
+
         author = pages["author"]
         author.goto(server + "/o/acme/")
         expect(author.locator(".band-internal")).to_contain_text("Acme 科技")
@@ -66,10 +70,8 @@ def test_an_internal_post_with_a_photo_reaches_colleagues_and_nobody_else(
         full_url = server + card.locator(".media a").get_attribute("href")
         shot(author, "internal-1280")
 
-        colleague = pages["colleague"]
-        colleague.goto(server + "/o/acme/")
         mine = colleague.locator("article.post", has_text="白板上的新路線圖")
-        expect(mine).to_be_visible()
+        expect(mine).to_be_visible(timeout=30_000)
         expect(mine.locator(".media img")).to_have_js_property("naturalWidth", 360)
         shot(colleague, "internal-360")
 

@@ -341,3 +341,23 @@ def test_a_muted_author_is_not_announced_live_nor_served_as_a_card(make_account,
     assert pubsub.read(muter.id, before[muter.id], timeout=0) == []
     assert client_for(muter).get(f"/p/{post.id}/card/").status_code == 404
     assert client_for(fan).get(f"/p/{post.id}/card/").status_code == 200
+
+
+def test_an_internal_post_is_announced_live_to_the_space_and_to_no_follower_outside(make_account, run_hooks):
+    from tidings.core import pubsub
+    from tidings.orgs import services as orgs
+
+    author, colleague, fan = make_account("內部作者"), make_account("同事"), make_account("外部粉絲")
+    org = orgs.create_organisation(slug="live-co", name="Live Co", owner=author)
+    orgs.add_member(org, colleague)
+    follow(run_hooks, fan, author)
+    home_timeline(fan)
+    before = {who.id: pubsub.latest_id(who.id) for who in (author, colleague, fan)}
+    with run_hooks():
+        post = posts.publish(author, text="內部快訊", audience="org", organisation_id=org.id)
+    heard = pubsub.read(colleague.id, before[colleague.id], timeout=0)
+    assert [(e.kind, e.data) for e in heard] == [
+        ("space-post", {"id": str(post.id), "space": f"org:{org.id}"})
+    ]
+    assert pubsub.read(fan.id, before[fan.id], timeout=0) == []
+    assert stored(fan) == []

@@ -1,5 +1,6 @@
-"""Fixed-window rate limits, shared by every process: Redis INCR at scale, an upsert on the
-database embedded. `hit` counts one try and refuses past the limit."""
+"""Rate limits shared by every process: Redis at scale, an upsert on the database embedded.
+A window opens at a key's first try and lasts `window_seconds`; `hit` counts one try and refuses
+past the limit. (A window fixed to the clock would let twice the limit through across its edge.)"""
 
 from __future__ import annotations
 
@@ -11,24 +12,29 @@ from django.utils.translation import ngettext
 from tidings.core import redis as tredis
 from tidings.core.errors import RateLimited
 
+# One row per key in core_ratecounter: the bucket column stays 0.
+_UPSERT = (
+    "INSERT INTO core_ratecounter (key, bucket, count, expires) VALUES (%s, 0, 1, %s) "
+    "ON CONFLICT (key, bucket) DO UPDATE SET "
+    "count = CASE WHEN core_ratecounter.expires > %s THEN core_ratecounter.count + 1 ELSE 1 END, "
+    "expires = CASE WHEN core_ratecounter.expires > %s THEN core_ratecounter.expires ELSE %s END "
+    "RETURNING count"
+)
+
 
 def hit(key: str, *, limit: int, window_seconds: int) -> int:
     """Count one try under `key`; raise RateLimited once more than `limit` fall in the window."""
-    window = int(time.time()) // window_seconds
     if tredis.enabled():
-        rkey = tredis.key("rl", key, window)
+        rkey = tredis.key("rl", key)
         pipe = tredis.client().pipeline()
+        pipe.set(rkey, 0, ex=window_seconds, nx=True)  # opens the window at the first try only
         pipe.incr(rkey)
-        pipe.expire(rkey, window_seconds + 5)
-        count = int(pipe.execute()[0])
+        count = int(pipe.execute()[1])
     else:
+        now = int(time.time())
+        ends = now + window_seconds
         with connection.cursor() as cur:
-            cur.execute(
-                "INSERT INTO core_ratecounter (key, bucket, count, expires) VALUES (%s, %s, 1, %s) "
-                "ON CONFLICT (key, bucket) DO UPDATE SET count = core_ratecounter.count + 1 "
-                "RETURNING count",
-                [key, window, (window + 1) * window_seconds],
-            )
+            cur.execute(_UPSERT, [key, ends, now, now, ends])
             count = int(cur.fetchone()[0])
     if count > limit:
         minutes = max(1, window_seconds // 60)
@@ -51,9 +57,8 @@ def purge_old() -> int:
 
 
 def reset(key: str, *, window_seconds: int) -> None:
-    window = int(time.time()) // window_seconds
     if tredis.enabled():
-        tredis.client().delete(tredis.key("rl", key, window))
+        tredis.client().delete(tredis.key("rl", key))
     else:
         with connection.cursor() as cur:
-            cur.execute("DELETE FROM core_ratecounter WHERE key = %s AND bucket = %s", [key, window])
+            cur.execute("DELETE FROM core_ratecounter WHERE key = %s", [key])

@@ -30,8 +30,11 @@ def fan_out(post_id: int) -> int:
     Only followers whose timeline is kept get an entry; others are rebuilt when they come back.
     Idempotent: a second run writes the same entries."""
     post = Post.objects.filter(id=post_id).select_related("author").first()
-    if post is None or post.kind == Post.Kind.COMMENT or post.organisation_id is not None:
-        return 0  # comments sit under their post; internal posts live in their space's timeline
+    if post is None or post.kind == Post.Kind.COMMENT:
+        return 0  # comments sit under their post
+    if post.organisation_id is not None:
+        announce_in_space(post)  # internal posts live in their space's timeline, not in homes
+        return 0
     author = post.author
     kept = list(
         Follow.objects.filter(
@@ -49,6 +52,32 @@ def fan_out(post_id: int) -> int:
     for follower_id in [author.id, *(f for f in kept if f not in muters)]:
         pubsub.publish(follower_id, "post", {"id": str(post.id)})
     return len(kept)
+
+
+def announce_in_space(post: Post) -> None:
+    """Tell the open pages of the space's people (seen in the last day) of a new internal post;
+    everyone else, followers included, hears nothing of it. The recipients are chosen by the same
+    rule as core.audience: active employees of the organisation, or active members of the group
+    whose membership of its organisation is active."""
+    from tidings.groups.models import GroupMember
+    from tidings.orgs.models import Membership
+
+    recent = timezone.now() - dt.timedelta(days=1)
+    active_in_org = Membership.objects.filter(organisation=post.organisation, is_active=True)
+    people = Account.objects.filter(is_active=True, last_active_at__gte=recent)
+    if post.group_id is not None:
+        members = GroupMember.objects.filter(group_id=post.group_id, state=GroupMember.State.ACTIVE)
+        people = people.filter(id__in=members.values("account_id")).filter(
+            id__in=active_in_org.values("account_id")
+        )
+        space = f"group:{post.group_id}"
+    else:
+        insiders = active_in_org.exclude(role=Membership.Role.GUEST)
+        people = people.filter(id__in=insiders.values("account_id"))
+        space = f"org:{post.organisation_id}"
+    muters = Mute.objects.filter(muted_id=post.author_id).values("muter_id")
+    for account_id in people.exclude(id__in=muters).values_list("id", flat=True):
+        pubsub.publish(account_id, "space-post", {"id": str(post.id), "space": space})
 
 
 def rebuild(account: Account) -> None:

@@ -64,6 +64,11 @@
     es.onopen = function () { document.body.dataset.liveState = "open"; };
     es.onerror = function () { document.body.dataset.liveState = "retrying"; };
     es.addEventListener("post", function (e) { if (onHome) showPost(JSON.parse(e.data).id); });
+    // Inside an organisation or a group: new posts of the space this page shows.
+    es.addEventListener("space-post", function (e) {
+      var d = JSON.parse(e.data);
+      if (document.body.dataset.space && d.space === document.body.dataset.space) showPost(d.id);
+    });
     es.addEventListener("notification", function () {
       if (location.pathname === "/notifications/") { location.reload(); } else { bump("notifications"); }
     });
