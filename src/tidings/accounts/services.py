@@ -84,6 +84,28 @@ def sign_up(
     return account
 
 
+def _account_for_login(login: str) -> Account | None:
+    """The account a login names: by handle (with or without "@"), else by email. Emails are
+    not verified yet, so several accounts may claim one: then it names nobody."""
+    login = login.strip()
+    account = Account.objects.filter(handle_key=handle_key(login.removeprefix("@"))).first()
+    if account is None and "@" in login:
+        same_email = list(Account.objects.filter(email__iexact=login)[:2])
+        account = same_email[0] if len(same_email) == 1 else None
+    return account
+
+
+def _set_password(account: Account, new: str, *, keep_session_key: str | None = None) -> None:
+    """Check the new password against the rules, store it, and end every other session."""
+    try:
+        password_validation.validate_password(new, account)
+    except ValidationError as exc:
+        raise Invalid(" ".join(exc.messages), field="password") from exc
+    account.set_password(new)
+    account.save(update_fields=["password"])
+    end_all_sessions(account, except_key=keep_session_key)
+
+
 def check_login(*, login: str, password: str, address: str) -> Account:
     """The account for these credentials, or an error. Tries are limited per account and per
     address, so guessing one account's password from many addresses is limited too."""
@@ -92,11 +114,7 @@ def check_login(*, login: str, password: str, address: str) -> Account:
         raise Invalid(_("Enter your handle or email and your password."))
     ratelimit.hit(f"login:addr:{address}", limit=LOGIN_TRIES_PER_ADDRESS, window_seconds=LOGIN_WINDOW)
     key = handle_key(login.removeprefix("@"))
-    account = Account.objects.filter(handle_key=key).first()
-    if account is None and "@" in login:
-        # Emails are not verified yet, so several accounts may claim one: then it names nobody.
-        same_email = list(Account.objects.filter(email__iexact=login)[:2])
-        account = same_email[0] if len(same_email) == 1 else None
+    account = _account_for_login(login)
     # Counted per account, not per spelling: by handle, "@handle", another case or the email alike.
     account_key = f"login:account:{account.id}" if account is not None else f"login:acct:{key}"
     ratelimit.hit(account_key, limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
@@ -116,13 +134,7 @@ def change_password(
     ratelimit.hit(f"login:account:{account.id}", limit=LOGIN_TRIES_PER_ACCOUNT, window_seconds=LOGIN_WINDOW)
     if not account.check_password(current):
         raise Invalid(_("The current password is not right."), field="current")
-    try:
-        password_validation.validate_password(new, account)
-    except ValidationError as exc:
-        raise Invalid(" ".join(exc.messages), field="password") from exc
-    account.set_password(new)
-    account.save(update_fields=["password"])
-    end_all_sessions(account, except_key=keep_session_key)
+    _set_password(account, new, keep_session_key=keep_session_key)
     return account
 
 
@@ -177,15 +189,6 @@ RESET_TRIES_PER_ACCOUNT = 3
 RESET_WINDOW = 3600
 
 
-def _account_for_login(login: str) -> Account | None:
-    login = login.strip()
-    account = Account.objects.filter(handle_key=handle_key(login.removeprefix("@")), is_active=True).first()
-    if account is None and "@" in login:
-        same = list(Account.objects.filter(email__iexact=login, is_active=True)[:2])
-        account = same[0] if len(same) == 1 else None
-    return account
-
-
 def request_password_reset(*, login: str, address: str) -> None:
     """Mail a reset link to the account's address. Says nothing of whether the account exists
     (the page answers the same either way), and sends at most three links an hour."""
@@ -199,7 +202,7 @@ def request_password_reset(*, login: str, address: str) -> None:
         raise Invalid(_("Enter your handle or email."), field="login")
     ratelimit.hit(f"reset:addr:{address}", limit=LOGIN_TRIES_PER_ADDRESS, window_seconds=RESET_WINDOW)
     account = _account_for_login(login)
-    if account is None or not account.email:
+    if account is None or not account.is_active or not account.email:
         return
     ratelimit.hit(f"reset:account:{account.id}", limit=RESET_TRIES_PER_ACCOUNT, window_seconds=RESET_WINDOW)
     uid = urlsafe_base64_encode(force_bytes(account.pk))
@@ -237,11 +240,5 @@ def reset_password(*, uidb64: str, token: str, new: str) -> Account:
     """Set a new password from a mailed link; the link then stops working (the token is bound
     to the old password) and every session of the account ends."""
     account = account_for_reset(uidb64, token)
-    try:
-        password_validation.validate_password(new, account)
-    except ValidationError as exc:
-        raise Invalid(" ".join(exc.messages), field="password") from exc
-    account.set_password(new)
-    account.save(update_fields=["password"])
-    end_all_sessions(account)
+    _set_password(account, new)
     return account

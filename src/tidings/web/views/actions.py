@@ -16,7 +16,7 @@ from tidings.core.errors import DomainError, Invalid, NotFound
 from tidings.posts import selectors as post_selectors
 from tidings.posts import services
 from tidings.posts.models import Audience
-from tidings.web.views.common import back, error_response, is_inline
+from tidings.web.views.common import back, error_response, is_inline, number
 
 
 def _account(request: HttpRequest) -> Account:
@@ -29,10 +29,6 @@ def _card(request: HttpRequest, post_id: int) -> HttpResponse:
     view = post_selectors.post_view(request.user, post_id)
     back_to = request.POST.get("next", "").split("#", 1)[0]
     return render(request, "tidings/_post.html", {"view": view, "back_to": back_to})
-
-
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
 
 
 def _space(request: HttpRequest, organisation_id: int | None, group_id: int | None) -> dict[str, object]:
@@ -69,7 +65,10 @@ def compose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("text", "")
         audience = request.POST.get("audience", Audience.PUBLIC)
-        organisation_id, group_id = _id(request.POST.get("organisation")), _id(request.POST.get("group"))
+        organisation_id, group_id = (
+            number(request.POST.get("organisation")),
+            number(request.POST.get("group")),
+        )
         try:
             post = services.publish(
                 _account(request),
@@ -175,5 +174,5 @@ def toggle(request: HttpRequest, post_id: int, action: str) -> HttpResponse:
     service(_account(request), post_id=post_id)
     if is_inline(request):
         card_id = request.POST.get("card") or post_id
-        return _card(request, int(card_id) if str(card_id).isdigit() else post_id)
+        return _card(request, number(str(card_id)) or post_id)
     return back(request, reverse("web:post", args=[post_id]))

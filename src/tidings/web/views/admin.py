@@ -17,6 +17,7 @@ from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import DomainError, Forbidden, Invalid, NotFound
 from tidings.orgs import joining, policy, selectors, services
 from tidings.orgs.models import Invitation, Membership, Organisation, PolicyRule
+from tidings.web.views.common import number
 
 
 def _staff(request: HttpRequest, slug: str) -> tuple[Organisation, Account]:
@@ -93,7 +94,7 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                     org, person, role=data.get("role", "member"), actor=actor, address=address
                 )
         elif action == "invite":
-            days = int(data.get("days", "7")) if data.get("days", "7").isdigit() else 0
+            days = number(data.get("days", "7")) or 0
             token = services.create_invitation(
                 org, actor=actor, role=data.get("role", ""), days=days, address=address
             )
@@ -116,7 +117,7 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             services.update_settings(
                 org,
                 actor=actor,
-                post_max_length=int(limit) if limit.isdigit() and len(limit) < 6 else 0,
+                post_max_length=number(limit) or 0,
                 members_may_create_groups=data.get("members_may_create_groups") == "on",
                 require_two_factor=data.get("require_two_factor") == "on",
                 address=address,
@@ -133,15 +134,13 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             )
         elif action == "rule-remove":
             rule_id = data.get("rule", "")
-            policy.remove_rule(
-                org, actor=actor, rule_id=int(rule_id) if rule_id.isdigit() else 0, address=address
-            )
+            policy.remove_rule(org, actor=actor, rule_id=number(rule_id) or 0, address=address)
         else:
             post_id = data.get("post", "")
             policy.release(
                 org,
                 actor=actor,
-                post_id=int(post_id) if post_id.isdigit() and len(post_id) < 20 else 0,
+                post_id=number(post_id) or 0,
                 approve=action == "release",
                 address=address,
             )

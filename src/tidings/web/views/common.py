@@ -11,9 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from tidings.core.errors import DomainError
 
 
+def number(raw: str | None) -> int | None:
+    """A whole number from a form or query string; None for anything else (or absurdly long)."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
+
+
 def max_id(request: HttpRequest) -> int | None:
-    raw = request.GET.get("max_id", "")
-    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+    return number(request.GET.get("max_id"))
 
 
 def is_inline(request: HttpRequest) -> bool:

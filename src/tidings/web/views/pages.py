@@ -104,9 +104,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
     """One post card as an HTML fragment, for live updates."""
     view = posts.post_view(request.user, post_id)
-    if view.subject.author_id in hidden_author_ids(request.user) or view.post.author_id in hidden_author_ids(
-        request.user
-    ):
+    if {view.subject.author_id, view.post.author_id} & hidden_author_ids(request.user):
         raise NotFound()  # muted or blocked: not shown live either
     return render(request, "tidings/_post.html", {"view": view, "back_to": "/"})
 

@@ -19,7 +19,7 @@ from tidings.groups.models import Group, GroupMember
 from tidings.orgs import selectors as orgs
 from tidings.orgs import services as org_services
 from tidings.posts import selectors as posts
-from tidings.web.views.common import back, max_id
+from tidings.web.views.common import back, max_id, number
 
 
 def _account(request: HttpRequest) -> Account:
@@ -231,7 +231,7 @@ def receipts(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 def accept_answer(request: HttpRequest, post_id: int) -> HttpResponse:
     raw = request.POST.get("answer", "")
-    answer = int(raw) if raw.isdigit() and len(raw) < 20 else None
+    answer = number(raw)
     forum.accept_answer(_account(request), question_id=post_id, comment_id=answer)
     return redirect("web:post", post_id=post_id)
 
