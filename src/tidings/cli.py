@@ -37,11 +37,44 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
-    from granian import Granian
-    from granian.constants import Interfaces
 
     static = Path(__file__).parent / "web" / "static"
     print(f"Tidings is serving at http://{args.host}:{args.port}/", flush=True)
+    streamer = None
+    if args.streaming_port:
+        # Mastodon's WebSocket streams, served apart (ASGI) as Mastodon serves them; the web
+        # processes tell clients where (the instance's streaming URL).
+        os.environ["TIDINGS_STREAMING_PORT"] = str(args.streaming_port)
+        streamer = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tidings.cli",
+                "stream",
+                "--host",
+                args.host,
+                "--port",
+                str(args.streaming_port),
+                "--web-port",
+                str(args.port),
+            ]
+        )
+    try:
+        _serve_web(args, static)
+    finally:
+        if streamer is not None:
+            streamer.send_signal(signal.SIGINT)
+            try:
+                streamer.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                streamer.kill()
+    return 0
+
+
+def _serve_web(args: argparse.Namespace, static: Path) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
     # WSGI measured fastest for request/response here (DESIGN.md). An open event stream holds
     # one thread for at most a few minutes, then the browser reconnects: --threads bounds how
     # many pages can listen live at once per worker process.
@@ -56,6 +89,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         websockets=False,
         static_path_route=["/static"],
         static_path_mount=[static],
+        log_level="error",  # type: ignore[arg-type]
+    ).serve()
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    """The WebSocket streaming server alone (`tidings serve` starts one beside the web server)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    if args.web_port:
+        os.environ["TIDINGS_WEB_PORT"] = str(args.web_port)
+    Granian(
+        "tidings.streaming_asgi:application",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        workers=1,
+        websockets=True,
         log_level="error",  # type: ignore[arg-type]
     ).serve()
     return 0
@@ -155,6 +206,24 @@ def cmd_org(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    _setup()
+    from tidings.accounts.selectors import account_by_handle
+    from tidings.accounts.tokens import create_token
+    from tidings.core.errors import DomainError
+
+    try:
+        account = account_by_handle(args.username.removeprefix("@"))
+    except DomainError:
+        return _fail(f"no such account: {args.username}", 1)
+    try:
+        token = create_token(account, scopes=args.scopes)
+    except DomainError as error:
+        return _fail(str(error.message), 1)
+    print(token)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidings.settings")
     from django.core.management import execute_from_command_line
@@ -172,10 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
         p.add_argument("--threads", type=int, default=64, help="threads per worker process")
+        p.add_argument(
+            "--streaming-port",
+            type=int,
+            default=None,
+            help="port of the WebSocket streaming server (default: --port + 1; 0: none)",
+        )
 
     p = sub.add_parser("serve", help="run the web server")
     server_options(p)
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("stream", help="run the WebSocket streaming server alone")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--web-port", type=int, default=0, help="the web server's port, for links in events")
+    p.set_defaults(func=cmd_stream)
     p = sub.add_parser("worker", help="run the background worker")
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("run", help="run the web server and the worker together")
@@ -208,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("slug")
     q.add_argument("--out", default="", help="folder to write (default ./export-SLUG)")
     p.set_defaults(func=cmd_org)
+    p = sub.add_parser("token", help="API tokens for scripts")
+    token_sub = p.add_subparsers(dest="token_command", required=True)
+    q = token_sub.add_parser("create", help="print a new API token for an account")
+    q.add_argument("username")
+    q.add_argument("--scopes", default="read", help='scopes, space separated (default "read")')
+    p.set_defaults(func=cmd_token)
     p = sub.add_parser("manage", help="any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
@@ -216,8 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in {"serve", "run"} and not 0 < args.port < 65536:
+    if args.command in {"serve", "run", "stream"} and not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
+    if args.command in {"serve", "run"}:
+        if args.streaming_port is None:
+            args.streaming_port = args.port + 1 if args.port < 65535 else 0
+        if not 0 <= args.streaming_port < 65536 or args.streaming_port == args.port:
+            return _fail(f"--streaming-port must be 0 (none) or another port, not {args.streaming_port}")
     try:
         return int(args.func(args) or 0)
     except Exception as error:  # a database that cannot be reached is the operator's to fix

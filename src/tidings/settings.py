@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "tidings.posts",
     "tidings.timelines",
     "tidings.notifications",
+    "oauth2_provider",
+    "tidings.api",
     "tidings.web",
 ]
 
@@ -226,6 +228,25 @@ TIMELINE_ACTIVE_DAYS = 21
 # Rate limits per account: posts, reposts and comments together; follows.
 WRITES_PER_MINUTE = int(_env("WRITES_PER_MINUTE", "30"))
 FOLLOWS_PER_HOUR = int(_env("FOLLOWS_PER_HOUR", "200"))
+# The client API: requests per account (or address) in five minutes, as Mastodon allows.
+API_REQUESTS_PER_5_MINUTES = int(_env("API_REQUESTS_PER_5_MINUTES", "300"))
+APPS_PER_HOUR = int(_env("APPS_PER_HOUR", "30"))
+# Where API clients open WebSocket streams, when a proxy serves them elsewhere (wss://...).
+STREAMING_URL = _env("STREAMING_URL", "")
+TOKENS_PER_ADDRESS = int(_env("TOKENS_PER_ADDRESS", "30"))
+
+# OAuth 2 for API clients (Django OAuth Toolkit), fitted to Mastodon's clients: tokens last
+# until revoked (stock clients never refresh), PKCE when the client sends it.
+API_TOKEN_SECONDS = 10 * 365 * 24 * 3600
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.ClientApp"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "tidings.api.oauth.backend.Scopes",
+    "OAUTH2_VALIDATOR_CLASS": "tidings.api.oauth.backend.Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+}
 
 # --- Language -------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("tidings.api.urls")),
     path("", include("tidings.web.urls")),
 ]
 

@@ -62,6 +62,13 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 SERVER_ENV: dict[str, str] = {}
+STREAMING: dict[str, str] = {}
+
+
+@pytest.fixture
+def streaming_url(server: str) -> str:
+    """Where the server's WebSocket streaming server listens."""
+    return STREAMING["url"]
 
 
 @pytest.fixture
@@ -125,15 +132,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = [sys.executable, "-m", "tidings.cli"]
     SERVER_ENV.update(env)
     subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
-    port = _free_port()
+    port, streaming_port = _free_port(), _free_port()
     url = f"http://127.0.0.1:{port}"
+    STREAMING["url"] = f"ws://127.0.0.1:{streaming_port}"
     # What the server and the worker say goes to files beside the screenshots, to read after a failure.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     web_log = (SCREENSHOTS / "serve.log").open("w")
     worker_log = (SCREENSHOTS / "worker.log").open("w")
     env["TIDINGS_LOG_LEVEL"] = "INFO"
     web = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=web_log, stderr=web_log
+        [*command, "serve", "--port", str(port), "--streaming-port", str(streaming_port), "--workers", "1"],
+        env=env,
+        stdout=web_log,
+        stderr=web_log,
     )
     worker = subprocess.Popen([*command, "worker"], env=env, stdout=worker_log, stderr=worker_log)
     try:

@@ -13,8 +13,10 @@ from tidings.core import pubsub
 from tidings.core.errors import Invalid, NotFound
 from tidings.notifications import selectors as inbox
 from tidings.notifications import services
-from tidings.notifications.models import Conversation, Message, Notification
+from tidings.notifications.models import Conversation, Notification
 from tidings.posts import services as posts
+from tidings.posts.models import Post
+from tidings.posts.services import DIRECT_MAX_LENGTH
 from tidings.social import services as social
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +270,7 @@ def test_a_message_from_someone_the_recipient_blocked_is_refused_as_not_found(ma
         services.send_message(pest, recipient_id=alice.id, text="你好")
     with pytest.raises(Invalid):
         services.send_message(alice, recipient_id=pest.id, text="走開")
-    assert not Message.objects.exists()
+    assert not Post.objects.filter(audience="direct").exists()
     assert not Conversation.objects.exists()
 
 
@@ -280,25 +282,25 @@ def test_a_message_to_oneself_or_a_missing_account_is_refused(make_account):
     for target in (gone.id, 12345):
         with pytest.raises(NotFound):
             services.send_message(alice, recipient_id=target, text="你好")
-    assert not Message.objects.exists()
+    assert not Post.objects.filter(audience="direct").exists()
 
 
-@pytest.mark.parametrize("text", ["", "  \n ", "字" * (services.MESSAGE_MAX_LENGTH + 1)])
+@pytest.mark.parametrize("text", ["", "  \n ", "字" * (DIRECT_MAX_LENGTH + 1)])
 def test_an_empty_or_over_long_message_is_refused_and_nothing_is_sent(make_account, run_hooks, text):
     alice, bob = make_account("alice"), make_account("bob")
     services.send_message(alice, recipient_id=bob.id, text="第一則")
     before = pubsub.latest_id(bob.id)
     with run_hooks(), pytest.raises(Invalid):
         services.send_message(alice, recipient_id=bob.id, text=text)
-    assert list(Message.objects.values_list("text", flat=True)) == ["第一則"]
+    assert list(Post.objects.filter(audience="direct").values_list("text", flat=True)) == ["第一則"]
     assert inbox.conversations(bob)[0].last.text == "第一則"
     assert live(bob, before, kind="message") == []
 
 
 def test_a_message_at_the_length_limit_is_sent(make_account):
     alice, bob = make_account("alice"), make_account("bob")
-    services.send_message(alice, recipient_id=bob.id, text="字" * services.MESSAGE_MAX_LENGTH)
-    assert Message.objects.get().text == "字" * services.MESSAGE_MAX_LENGTH
+    services.send_message(alice, recipient_id=bob.id, text="字" * DIRECT_MAX_LENGTH)
+    assert Post.objects.filter(audience="direct").get().text == "字" * DIRECT_MAX_LENGTH
 
 
 def test_opening_notifications_marks_read_only_what_the_page_showed(make_account, client_for, run_hooks):

@@ -170,3 +170,42 @@ def test_held_topics_do_not_trend_nor_count(acme):
     assert selectors.trending_topics() == []
     assert Topic.objects.get(key="projectfalcon").posts_count == 0
     assert selectors.topic_by_name("projectfalcon").name == "projectfalcon"  # as typed, not as stored
+
+
+def test_held_comments_and_reposts_count_only_once_let_out(acme, make_account, run_hooks):
+    org, admin, staff = acme
+    public = posts.publish(make_account("顧客"), text="請問新品何時上市")
+    policy.add_rule(org, actor=admin, pattern="合約", is_regex=False, action="hold", reason="審核")
+    comment = posts.comment(staff, post_id=public.id, text="合約還在談")
+    repost = posts.repost(staff, post_id=public.id, comment="合約細節")
+    shown = Post.objects.get(id=public.id)
+    assert (shown.comments_count, shown.reposts_count) == (0, 0)
+    assert type(staff).objects.get(id=staff.id).posts_count == 0
+    with run_hooks():
+        policy.release(org, actor=admin, post_id=comment.id, approve=True)
+        policy.release(org, actor=admin, post_id=repost.id, approve=True)
+    shown = Post.objects.get(id=public.id)
+    assert (shown.comments_count, shown.reposts_count) == (1, 1)
+    assert type(staff).objects.get(id=staff.id).posts_count == 1
+    posts.delete(staff, post_id=repost.id)
+    posts.delete(staff, post_id=comment.id)
+    shown = Post.objects.get(id=public.id)
+    assert (shown.comments_count, shown.reposts_count) == (0, 0)
+
+
+def test_a_post_breaking_the_rules_of_two_organisations_waits_for_both(acme, make_account, run_hooks):
+    org, admin, staff = acme
+    other_admin = make_account("他司管理員")
+    other = orgs.create_organisation(slug="partner", name="Partner", owner=other_admin)
+    orgs.add_member(other, staff)
+    policy.add_rule(org, actor=admin, pattern="合約", is_regex=False, action="hold", reason="Acme 審核")
+    policy.add_rule(other, actor=other_admin, pattern="合約", is_regex=False, action="hold", reason="夥伴")
+    held = posts.publish(staff, text="兩家的合約")
+    assert [h.reason for h in policy.held_posts(other, actor=other_admin)] == ["夥伴"]
+    with run_hooks():
+        policy.release(org, actor=admin, post_id=held.id, approve=True)
+    assert Post.objects.get(id=held.id).held  # still waiting for the partner
+    assert selectors.public_posts(None).items == []
+    with run_hooks():
+        policy.release(other, actor=other_admin, post_id=held.id, approve=True)
+    assert [v.post.id for v in selectors.public_posts(None).items] == [held.id]

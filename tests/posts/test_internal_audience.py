@@ -19,6 +19,7 @@ from tidings.core.audience import access_post, can_see
 from tidings.core.errors import Invalid, NotFound
 from tidings.groups import services as groups
 from tidings.notifications import selectors as inbox
+from tidings.notifications import services as messages
 from tidings.notifications.models import Notification
 from tidings.orgs import services as orgs
 from tidings.orgs.models import Organisation
@@ -103,6 +104,7 @@ def world(make_account, run_hooks) -> World:
         made["group_repost"] = posts.repost(colleague, post_id=made["group_post"].id, comment="轉給組員")
         made["cross_comment"] = posts.comment(cross_guest, post_id=made["cross_post"].id, text="可以")
         made["cross_repost"] = posts.repost(cross_guest, post_id=made["cross_post"].id, comment="注意")
+        made["direct"] = messages.send_message(author, recipient_id=colleague.id, text="私下說 #機密# @粉絲")
     orgs.remove_member(acme, removed, actor=admin)
     return World(
         acme,
@@ -124,13 +126,14 @@ def world(make_account, run_hooks) -> World:
 ORG = {"org_post", "org_comment", "org_repost"}
 GROUP = {"group_post", "group_comment", "group_repost"}
 CROSS = {"cross_post", "cross_comment", "cross_repost"}
-INTERNAL = ORG | GROUP | CROSS
+DIRECT = {"direct"}  # a message from the author to the colleague
+INTERNAL = ORG | GROUP | CROSS | DIRECT  # everything that is not public
 ALL = {"public"} | INTERNAL
 COMMENTS = {"org_comment", "group_comment", "cross_comment"}
 ROOTS = {"public", "org_post", "group_post", "cross_post"}
 SEES = {
     "author": ALL,
-    "colleague": {"public"} | ORG | GROUP,  # not in the cross-company group
+    "colleague": {"public"} | ORG | GROUP | DIRECT,  # not in the cross-company group
     "admin": {"public"} | ORG,  # an admin is not a member of every group
     "outsider": {"public"},
     "guest": {"public"},
@@ -202,7 +205,7 @@ def test_profiles_show_outsiders_no_internal_post_or_repost(world, viewer):
     )
     assert world.posts["public"].id in shown
     assert shown & world.ids(INTERNAL) <= world.ids(SEES[viewer])
-    assert not shown & world.ids(COMMENTS)
+    assert not shown & world.ids(COMMENTS | DIRECT)  # a message is not shown on a profile
 
 
 def test_internal_posts_do_not_count_on_profiles_nor_on_topics(world):

@@ -156,6 +156,7 @@ ACTIONS = [
     ("post", "/p/{id}/unlike/", None),
     ("post", "/p/{id}/favourite/", None),
     ("post", "/p/{id}/unfavourite/", None),
+    ("post", "/p/{id}/vote/", {"choice": "0"}),
 ]
 ACTION_IDS = [f"{m}:{u.split('/')[3]}" for m, u, _ in ACTIONS]
 
@@ -385,7 +386,7 @@ OPEN_ROUTES = {"home", "public", "healthz", "signup", "login", "logout", "profil
 OPEN_ROUTES |= {"topic"}  # lists filtered by audience, tested above
 OPEN_ROUTES |= {"password_reset", "password_reset_confirm"}  # tests/web/test_joining.py
 OPEN_ROUTES |= {"login_two_factor"}  # only after a right password: tests/web/test_twofactor_web.py
-POST_ROUTES = {"post", "post_card", "post_history", "comment", "repost", "edit", "delete", "toggle"}
+POST_ROUTES = {"post", "post_card", "post_history", "comment", "repost", "edit", "delete", "toggle", "vote"}
 MEDIA_ROUTES = {"media"}
 PRIVATE_ROUTES = {
     # name: (method, path) a logged-out visitor is refused
@@ -408,6 +409,7 @@ PRIVATE_ROUTES = {
     "sessions": ("get", "/settings/sessions/"),
     "session_revoke": ("post", "/settings/sessions/1/revoke/"),
     "sessions_revoke_others": ("post", "/settings/sessions/revoke-others/"),
+    "app_revoke": ("post", "/settings/apps/1/revoke/"),  # tests/api/test_oauth.py
 }
 STREAM_ROUTES = {"events"}  # tests/web/test_stream.py
 SPACE_ROUTES = {  # tests/web/test_spaces.py

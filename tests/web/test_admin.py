@@ -108,6 +108,7 @@ def test_an_invitation_link_is_shown_once(acme):
     ("action", "data", "message"),
     [
         ("settings", {"post_max_length": "99999"}, "between 140 and 2000"),
+        ("settings", {"post_max_length": "300", "client_audience": "mars"}, "either to the public or inside"),
         (
             "rule-add",
             {"pattern": "(oops", "is_regex": "on", "rule_action": "block", "reason": "x"},
@@ -157,3 +158,11 @@ def test_a_logo_is_uploaded_by_an_admin_shown_on_the_brand_page_and_an_svg_is_re
     brand = clients["anonymous"].get("/brand/acme/").content.decode()
     assert f"/media/{org.logo}" in brand
     assert clients["anonymous"].get(f"/media/{org.logo}").status_code == 200
+
+
+def test_an_admin_sends_posts_of_apps_that_name_no_audience_inside(acme):
+    org, clients, _people = acme
+
+    clients["owner"].post("/o/acme/admin/settings/", {"post_max_length": "140", "client_audience": "org"})
+
+    assert Organisation.objects.get(id=org.id).client_audience == "org"

@@ -5,6 +5,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AbstractApplication
 
 from tidings.core.ids import next_id
 
@@ -16,7 +17,7 @@ class AccountManager(BaseUserManager["Account"]):
         return self.get(handle_key=handle_key(username or ""))
 
 
-class Account(AbstractBaseUser):
+class Account(AbstractBaseUser):  # type: ignore[django-manager-missing]
     """A person's or an organisation's presence: what posts, follows and is followed."""
 
     class Kind(models.TextChoices):
@@ -105,3 +106,23 @@ class AccountSession(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["account", "last_seen_at"])]
+
+
+class ClientApp(AbstractApplication):
+    """An API client registered through `POST /api/v1/apps` (or a script's app made by the CLI):
+    the OAuth 2 application with the scopes it may ask for and its website."""
+
+    scopes: models.CharField[str, str] = models.CharField(max_length=500, default="read")
+    website: models.URLField[str, str] = models.URLField(max_length=500, blank=True)
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+
+    def allows_grant_type(self, *grant_types: str) -> bool:
+        # As in Mastodon, an app may use the code flow, client credentials and refresh tokens.
+        return bool(set(grant_types) & {"authorization-code", "client-credentials", "refresh_token"})
+
+    def get_allowed_schemes(self) -> list[str]:
+        # Stock clients come back through their own schemes (an app's custom URL scheme) or
+        # show the code to paste (the out-of-band URN).
+        return [uri.split(":", 1)[0] for uri in self.redirect_uris.split() if ":" in uri]

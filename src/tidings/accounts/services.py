@@ -140,9 +140,12 @@ def change_password(
 
 def deactivate_account(account: Account) -> Account:
     """The account can no longer log in, and every session it has ends now. Its content stays."""
+    from tidings.accounts.tokens import revoke_all
+
     Account.objects.filter(id=account.id).update(is_active=False)
     account.is_active = False
     end_all_sessions(account)
+    revoke_all(account)
     return account
 
 

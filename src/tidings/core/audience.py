@@ -18,6 +18,7 @@ PUBLIC = "public"
 FOLLOWERS = "followers"
 ORGANISATION = "org"
 GROUP = "group"
+DIRECT = "direct"
 
 
 def _viewer_id(viewer: Any) -> int | None:
@@ -44,6 +45,7 @@ def visible_posts(viewer: Any) -> Q:
         # active members. The author of an internal post loses sight of it when they leave.
         | Q(audience=ORGANISATION, organisation_id__in=insider_of(viewer_id))
         | Q(audience=GROUP, group_id__in=groups_of(viewer_id))
+        | Q(audience=DIRECT, conversation_id__in=conversations_of(viewer_id))
     )
     # A post held for review is its author's alone until an admin lets it out.
     released = Q(held=False) | Q(author_id=viewer_id)
@@ -58,6 +60,12 @@ def insider_of(viewer_id: int) -> Any:
         .exclude(role="guest")
         .values("organisation_id")
     )
+
+
+def conversations_of(viewer_id: int) -> Any:
+    """Conversations the viewer is one of the two people of: a subquery of ids."""
+    conversation = apps.get_model("notifications", "Conversation")
+    return conversation.objects.filter(Q(low_id=viewer_id) | Q(high_id=viewer_id)).values("id")
 
 
 def groups_of(viewer_id: int) -> Any:

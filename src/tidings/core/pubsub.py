@@ -17,6 +17,8 @@ from django.utils import timezone
 from tidings.core import redis as tredis
 
 HISTORY_SECONDS = 3600
+# Not an account: the channel of every new public post, for the API's public and tag streams.
+PUBLIC = 0
 POLL_SECONDS = 1.0
 
 

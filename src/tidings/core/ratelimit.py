@@ -18,25 +18,33 @@ _UPSERT = (
     "ON CONFLICT (key, bucket) DO UPDATE SET "
     "count = CASE WHEN core_ratecounter.expires > %s THEN core_ratecounter.count + 1 ELSE 1 END, "
     "expires = CASE WHEN core_ratecounter.expires > %s THEN core_ratecounter.expires ELSE %s END "
-    "RETURNING count"
+    "RETURNING count, expires"
 )
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> int:
     """Count one try under `key`; raise RateLimited once more than `limit` fall in the window."""
+    return count(key, limit=limit, window_seconds=window_seconds)[0]
+
+
+def count(key: str, *, limit: int, window_seconds: int) -> tuple[int, int]:
+    """As `hit`, and also when the window ends (a Unix time), for the API's rate-limit headers."""
+    now = int(time.time())
     if tredis.enabled():
         rkey = tredis.key("rl", key)
         pipe = tredis.client().pipeline()
         pipe.set(rkey, 0, ex=window_seconds, nx=True)  # opens the window at the first try only
         pipe.incr(rkey)
-        count = int(pipe.execute()[1])
+        pipe.ttl(rkey)
+        _opened, tries, ttl = pipe.execute()
+        tries, ends = int(tries), now + max(0, int(ttl))
     else:
-        now = int(time.time())
         ends = now + window_seconds
         with connection.cursor() as cur:
             cur.execute(_UPSERT, [key, ends, now, now, ends])
-            count = int(cur.fetchone()[0])
-    if count > limit:
+            row = cur.fetchone()
+            tries, ends = int(row[0]), int(row[1])
+    if tries > limit:
         minutes = max(1, window_seconds // 60)
         message = ngettext(
             "Too many tries. Please wait %(minutes)d minute and try again.",
@@ -44,7 +52,7 @@ def hit(key: str, *, limit: int, window_seconds: int) -> int:
             minutes,
         )
         raise RateLimited(message % {"minutes": minutes})
-    return count
+    return tries, ends
 
 
 def purge_old() -> int:

@@ -34,7 +34,7 @@ def _text(raw: str) -> str:
     return escape(raw).replace("\n", "<br>")
 
 
-def _render(token: Token) -> str:
+def _render(token: Token, base: str) -> str:
     if token.kind == "url":
         if not token.value.lower().startswith(("http://", "https://")):
             return _text(token.raw)  # the tokenizer never gives another scheme; never link one
@@ -43,12 +43,15 @@ def _render(token: Token) -> str:
             f"{escape(_link_display(token.value))}</a>"
         )
     if token.kind == "mention":
-        return f'<a class="mention" href="{escape(profile_url(token.value))}">@{escape(token.value)}</a>'
+        href = escape(base + profile_url(token.value))
+        return f'<a class="mention" href="{href}">@{escape(token.value)}</a>'
     if token.kind == "topic":
-        return f'<a class="topic" href="{escape(topic_url(token.value))}">#{escape(token.value)}#</a>'
+        href = escape(base + topic_url(token.value))
+        return f'<a class="topic" href="{href}">#{escape(token.value)}#</a>'
     return _text(token.raw)
 
 
-def render_text(text: str) -> SafeString:
-    """The post as HTML: escaped text, links, @mentions, #topics#, and <br> for line breaks."""
-    return mark_safe("".join(_render(t) for t in tokenize(text)))  # noqa: S308 - every piece escaped
+def render_text(text: str, *, base: str = "") -> SafeString:
+    """The post as HTML: escaped text, links, @mentions, #topics#, and <br> for line breaks.
+    `base` (the site's address) makes the links absolute, for API clients."""
+    return mark_safe("".join(_render(t, base) for t in tokenize(text)))  # noqa: S308 - every piece escaped

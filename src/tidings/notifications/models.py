@@ -34,7 +34,9 @@ class Notification(SnowflakeModel):
 
 
 class Conversation(SnowflakeModel):
-    """私信: direct messages between two people; `low` holds the smaller account id."""
+    """私信: direct messages between two people; `low` holds the smaller account id. The messages
+    are posts of the direct audience (`Post.conversation`), so the API, likes and the audience
+    check treat them like any post."""
 
     low = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     high = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -53,8 +55,14 @@ class Conversation(SnowflakeModel):
         return self.high_id if account_id == self.low_id else self.low_id
 
 
-class Message(SnowflakeModel):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
+class Marker(models.Model):
+    """Where a person stopped reading a timeline (home, notifications), shared by their clients."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    timeline = models.CharField(max_length=16)
+    last_read_id = models.BigIntegerField(default=0)
+    version = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "timeline"], name="marker_unique")]

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from tidings.accounts.models import Account
 from tidings.core.audience import visible_posts
 from tidings.core.errors import NotFound
-from tidings.notifications.models import Conversation, Message, Notification
+from tidings.notifications.models import Conversation, Notification
 from tidings.posts.models import Post
 
 
@@ -19,19 +19,39 @@ class NotificationPage:
     next_max_id: int | None
 
 
-def notifications(viewer: Account, *, max_id: int | None = None, limit: int = 30) -> NotificationPage:
-    rows = Notification.objects.filter(recipient=viewer).select_related("actor")
+def notifications(
+    viewer: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = 30,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    kinds: list[str] | None = None,
+    actor_id: int | None = None,
+) -> NotificationPage:
+    """The viewer's notifications, newest first (or just above `min_id`), optionally of some
+    kinds or from one account only."""
+    rows = Notification.objects.filter(recipient=viewer).select_related("actor__organisation")
     if max_id:
         rows = rows.filter(id__lt=max_id)
-    items = list(rows.order_by("-id")[: limit + 1])
+    if since_id or min_id:
+        rows = rows.filter(id__gt=max(since_id or 0, min_id or 0))
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    if actor_id is not None:
+        rows = rows.filter(actor_id=actor_id)
+    upward = bool(min_id) and not since_id
+    items = list(rows.order_by("id" if upward else "-id")[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
+    if upward:
+        items.reverse()
     # Posts are fetched through the audience filter: one deleted or no longer visible is left out.
     post_ids = {n.post_id for n in items if n.post_id}
     posts = {
         p.id: p
         for p in Post.objects.filter(visible_posts(viewer), id__in=post_ids).select_related(
-            "root", "repost_of", "group"
+            "root", "repost_of", "group", "author__organisation", "organisation", "repost_of__author"
         )
     }
     visible = []
@@ -61,17 +81,29 @@ def unread_counts(viewer: Account) -> dict[str, int]:
 class ConversationRow:
     conversation: Conversation
     other: Account
-    last: Message | None
+    last: Post | None
     unread: bool
 
 
-def conversations(viewer: Account, *, limit: int = 50) -> list[ConversationRow]:
+def conversations(
+    viewer: Account, *, limit: int = 50, max_id: int | None = None, only: int | None = None
+) -> list[ConversationRow]:
+    """The viewer's conversations, the one with the newest message first (paged below the
+    newest message id `max_id`)."""
+    found = Conversation.objects.filter(Q(low=viewer) | Q(high=viewer))
+    if max_id:
+        found = found.filter(last_message_id__lt=max_id)
+    if only is not None:
+        found = found.filter(id=only)
     rows = list(
-        Conversation.objects.filter(Q(low=viewer) | Q(high=viewer))
-        .select_related("low", "high")
-        .order_by("-last_message_id")[:limit]
+        found.select_related("low__organisation", "high__organisation").order_by("-last_message_id")[:limit]
     )
-    last = {m.id: m for m in Message.objects.filter(id__in=[c.last_message_id for c in rows])}
+    last = {
+        m.id: m
+        for m in Post.objects.filter(
+            visible_posts(viewer), id__in=[c.last_message_id for c in rows]
+        ).select_related("author__organisation")
+    }
     out = []
     for c in rows:
         other = c.high if c.low_id == viewer.id else c.low
@@ -85,9 +117,13 @@ def conversation_with(viewer: Account, other: Account) -> Conversation | None:
     return Conversation.objects.filter(low_id=low, high_id=high).first()
 
 
-def messages(viewer: Account, conversation: Conversation, *, limit: int = 100) -> list[Message]:
+def messages(viewer: Account, conversation: Conversation, *, limit: int = 100) -> list[Post]:
     if viewer.id not in (conversation.low_id, conversation.high_id):
         raise NotFound()
-    rows = list(conversation.messages.select_related("sender").order_by("-id")[:limit])
+    rows = list(
+        Post.objects.filter(visible_posts(viewer), conversation=conversation)
+        .select_related("author")
+        .order_by("-id")[:limit]
+    )
     rows.reverse()
     return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -12,12 +14,11 @@ from tidings.accounts.models import Account
 from tidings.core import events, pubsub, ratelimit
 from tidings.core.audience import can_see
 from tidings.core.errors import Invalid, NotFound
-from tidings.core.text import clean_post_text
-from tidings.notifications.models import Conversation, Message, Notification
-from tidings.posts.models import Mention, Post
+from tidings.core.text import clean_post_text, extract_mentions
+from tidings.notifications.models import Conversation, Marker, Notification
+from tidings.posts import services as posts
+from tidings.posts.models import Audience, Mention, Post
 from tidings.social.models import Block, Mute
-
-MESSAGE_MAX_LENGTH = 1000
 
 
 def notify(*, recipient_id: int, kind: str, actor_id: int, post_id: int | None = None) -> Notification | None:
@@ -128,8 +129,9 @@ def mark_all_read(account: Account, *, ids: list[int] | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def send_message(sender: Account, *, recipient_id: int, text: str) -> Message:
-    """A direct message; refused (as not found) when either side blocked the other."""
+def send_message(sender: Account, *, recipient_id: int, text: str, media_ids: Sequence[int] = ()) -> Post:
+    """A direct message: a post whose audience is the conversation of the two. Refused (as not
+    found) when the recipient blocked the sender."""
     recipient = Account.objects.filter(id=recipient_id, is_active=True).first()
     if recipient is None or recipient.id == sender.id:
         raise NotFound() if recipient is None else Invalid(_("You cannot send a message to yourself."))
@@ -137,12 +139,23 @@ def send_message(sender: Account, *, recipient_id: int, text: str) -> Message:
         raise NotFound()
     if Block.objects.filter(blocker_id=sender.id, blocked_id=recipient.id).exists():
         raise Invalid(_("You have blocked this account. Unblock it first."))
-    text = clean_post_text(text, max_length=MESSAGE_MAX_LENGTH)
+    if media_ids and not text.strip():
+        text = text.strip()
+    else:
+        text = clean_post_text(text, max_length=posts.DIRECT_MAX_LENGTH)
     ratelimit.hit(f"message:{sender.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
     low, high = sorted((sender.id, recipient.id))
     with transaction.atomic():
         conversation, _created = Conversation.objects.get_or_create(low_id=low, high_id=high)
-        message = Message.objects.create(conversation=conversation, sender=sender, text=text)
+        message = Post.objects.create(
+            author=sender,
+            audience_owner=sender,
+            audience=Audience.DIRECT,
+            conversation=conversation,
+            text=text,
+        )
+        posts.attach_media(message, sender, media_ids)
+        posts.link_mentions(message, extract_mentions(text))
         read_field = "low_read_id" if sender.id == low else "high_read_id"
         Conversation.objects.filter(id=conversation.id).update(
             last_message_id=message.id, **{read_field: message.id}
@@ -152,10 +165,12 @@ def send_message(sender: Account, *, recipient_id: int, text: str) -> Message:
 
 
 def on_message_sent(message_id: int) -> None:
-    message = Message.objects.filter(id=message_id).select_related("conversation").first()
-    if message is None:
+    message = (
+        Post.objects.filter(id=message_id, audience=Audience.DIRECT).select_related("conversation").first()
+    )
+    if message is None or message.conversation is None:
         return
-    recipient_id = message.conversation.other(message.sender_id)
+    recipient_id = message.conversation.other(message.author_id)
     pubsub.publish(
         recipient_id, "message", {"id": str(message.id), "conversation": str(message.conversation_id)}
     )
@@ -164,3 +179,22 @@ def on_message_sent(message_id: int) -> None:
 def mark_conversation_read(account: Account, conversation: Conversation) -> None:
     field = "low_read_id" if account.id == conversation.low_id else "high_read_id"
     Conversation.objects.filter(id=conversation.id).update(**{field: F("last_message_id")})
+
+
+def save_marker(account: Account, *, timeline: str, last_read_id: int) -> None:
+    """Where the person stopped reading a timeline; each save bumps the version clients compare."""
+    marker, created = Marker.objects.get_or_create(
+        account=account, timeline=timeline, defaults={"last_read_id": last_read_id}
+    )
+    if not created:
+        Marker.objects.filter(id=marker.id).update(
+            last_read_id=last_read_id, version=F("version") + 1, updated_at=timezone.now()
+        )
+
+
+def dismiss(account: Account, *, notification_id: int | None = None) -> int:
+    """Remove one notification, or all of them."""
+    rows = Notification.objects.filter(recipient=account)
+    if notification_id is not None:
+        rows = rows.filter(id=notification_id)
+    return int(rows.delete()[0])

@@ -16,7 +16,7 @@ from tidings.accounts.models import Account
 from tidings.core import storage
 from tidings.groups.models import Group, GroupMember
 from tidings.orgs.models import AuditEntry, Domain, Membership, Organisation
-from tidings.posts.models import Like, Media, Post
+from tidings.posts.models import Audience, Like, Media, Post
 
 
 def _rows(org: Organisation) -> Iterator[dict[str, Any]]:
@@ -59,7 +59,11 @@ def _rows(org: Organisation) -> Iterator[dict[str, Any]]:
             "role": gm.role,
             "state": gm.state,
         }
-    owned = Post.objects.filter(Q(organisation=org) | Q(author__in=officials, organisation__isnull=True))
+    owned = Post.objects.filter(
+        Q(organisation=org) | Q(author__in=officials, organisation__isnull=True)
+    ).exclude(
+        audience=Audience.DIRECT  # a message belongs to its two people, not to the company
+    )
     for p in owned.select_related("author").order_by("id").iterator(chunk_size=1000):
         yield {
             "type": "post",

@@ -20,6 +20,8 @@ class Organisation(SnowflakeModel):
     post_max_length = models.IntegerField(default=140)
     members_may_create_groups = models.BooleanField(default=True)
     require_two_factor = models.BooleanField(default=False)
+    # Where a post from an API client that names no audience goes: "public" or "org".
+    client_audience = models.CharField(max_length=8, default="public")
 
     def __str__(self) -> str:
         return self.name
@@ -136,10 +138,13 @@ class HeldPost(models.Model):
     """A post held by a rule until an admin of the organisation lets it out or turns it down."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="hold")
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="holds")
     rule = models.ForeignKey(PolicyRule, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "post"], name="held_once_per_org")]
 
 
 class JoinRequest(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 from django.db import transaction
@@ -25,6 +25,8 @@ class Verdict:
     action: str  # "block" or "hold"
     rule: PolicyRule
     organisation: Organisation
+    # For a hold: one rule per organisation that holds the text; each must let it out.
+    holds: list[PolicyRule] = field(default_factory=list)
 
 
 def _compile(pattern: str) -> regex.Pattern[str]:
@@ -109,7 +111,8 @@ def check(author: Account, text: str) -> Verdict | None:
     if not broken:
         return None
     action, rule = next((b for b in broken if b[0] == PolicyRule.Action.BLOCK), broken[0])
-    return Verdict(action, rule, rule.organisation)
+    holds = list({r.organisation_id: r for _action, r in reversed(broken)}.values())
+    return Verdict(action, rule, rule.organisation, holds)
 
 
 def refuse_message(verdict: Verdict) -> str:
@@ -120,8 +123,12 @@ def refuse_message(verdict: Verdict) -> str:
 
 
 def hold(post_id: int, verdict: Verdict) -> None:
-    HeldPost.objects.create(
-        organisation=verdict.organisation, post_id=post_id, rule=verdict.rule, reason=verdict.rule.reason
+    """Hold the post in every organisation whose rules it breaks."""
+    HeldPost.objects.bulk_create(
+        [
+            HeldPost(organisation_id=r.organisation_id, post_id=post_id, rule=r, reason=r.reason)
+            for r in verdict.holds or [verdict.rule]
+        ]
     )
 
 
@@ -133,16 +140,21 @@ def held_posts(org: Organisation, *, actor: Account) -> list[HeldPost]:
 
 
 def release(org: Organisation, *, actor: Account, post_id: int, approve: bool, address: str = "") -> None:
-    """Let a held post out (it is published now) or turn it down (it is deleted)."""
+    """Let a held post out (it is published once every organisation holding it has let it out)
+    or turn it down (it is deleted)."""
     _require_staff(org, actor)
     held = HeldPost.objects.filter(organisation=org, post_id=post_id).select_related("post").first()
     if held is None:
         raise NotFound()
     with transaction.atomic():
         if approve:
-            type(held.post).objects.filter(id=post_id).update(held=False)
             held.delete()
-            events.emit("post.published", post_id=post_id)
+            if not HeldPost.objects.filter(post_id=post_id).exists():
+                from tidings.posts.services import count
+
+                type(held.post).objects.filter(id=post_id).update(held=False)
+                count(held.post, 1)
+                events.emit("post.published", post_id=post_id)
         else:
             from tidings.posts.services import remove
 

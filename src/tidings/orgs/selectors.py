@@ -67,3 +67,20 @@ def audit_log(org: Organisation, *, limit: int = 100) -> list[Any]:
     from tidings.orgs.models import AuditEntry
 
     return list(AuditEntry.objects.filter(organisation=org).select_related("actor").order_by("-id")[:limit])
+
+
+def client_audience(account: Any) -> str:
+    """The audience for a post from an API client that names none: as the organisation the
+    person speaks for (an official account's) or works in (their first) has set it."""
+    memberships = Membership.objects.filter(account=account, is_active=True).exclude(role="guest")
+    if getattr(account, "organisation_id", None):
+        memberships = memberships.filter(organisation_id=account.organisation_id)
+    org = (
+        Organisation.objects.filter(id__in=memberships.values("organisation_id"))
+        .order_by("id")
+        .values_list("slug", "client_audience")
+        .first()
+    )
+    if org is None or org[1] != "org":
+        return "public"
+    return f"org:{org[0]}"

@@ -241,16 +241,20 @@ def update_settings(
     post_max_length: int,
     members_may_create_groups: bool,
     require_two_factor: bool,
+    client_audience: str = "public",
     address: str = "",
 ) -> None:
     _require_staff(org, actor)
     if not 140 <= post_max_length <= 2000:
         raise Invalid(_("The post length limit must be between 140 and 2000."), field="post_max_length")
+    if client_audience not in ("public", "org"):
+        raise Invalid(_("Posts from apps go either to the public or inside."), field="client_audience")
     with transaction.atomic():
         Organisation.objects.filter(id=org.id).update(
             post_max_length=post_max_length,
             members_may_create_groups=members_may_create_groups,
             require_two_factor=require_two_factor,
+            client_audience=client_audience,
         )
         audit(
             org,
@@ -260,6 +264,7 @@ def update_settings(
             post_max_length=post_max_length,
             members_may_create_groups=members_may_create_groups,
             require_two_factor=require_two_factor,
+            client_audience=client_audience,
         )
 
 

@@ -13,6 +13,12 @@ class Audience(models.TextChoices):
     FOLLOWERS = "followers", _("Followers")
     ORGANISATION = "org", _("Organisation")
     GROUP = "group", _("Group")
+    # 私信: the two people of a conversation, and nobody else.
+    DIRECT = "direct", _("Direct")
+
+
+# What lives outside every space and conversation: only these reach homes, profiles and counts.
+OUTSIDE = (Audience.PUBLIC, Audience.FOLLOWERS)
 
 
 class Flavour(models.TextChoices):
@@ -43,6 +49,10 @@ class Post(SnowflakeModel):
     group = models.ForeignKey(
         "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A direct post (a message) belongs to the conversation of its two people.
+    conversation = models.ForeignKey(
+        "notifications.Conversation", null=True, blank=True, on_delete=models.CASCADE, related_name="posts"
+    )
     # Reposts point at the original (what is shown) and at the post they reposted (the chain).
     repost_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reposts"
@@ -57,6 +67,8 @@ class Post(SnowflakeModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The language the author says it is in (an ISO 639 code), when a client tells.
+    language = models.CharField(max_length=8, blank=True)
     # Held by an organisation's policy rule: seen by nobody but its author until let out.
     held = models.BooleanField(default=False)
     # Inside an organisation a post may be an announcement (must read) or a question.
@@ -75,6 +87,7 @@ class Post(SnowflakeModel):
             models.Index(fields=["root", "id"]),
             models.Index(fields=["organisation", "audience", "kind", "id"]),
             models.Index(fields=["group", "kind", "id"]),
+            models.Index(fields=["conversation", "id"]),
         ]
         constraints = [
             # One plain repost (no words of one's own) of a post per person.
@@ -172,3 +185,56 @@ class ReadReceipt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "account"], name="readreceipt_unique")]
+
+
+class ProfilePin(models.Model):
+    """A post its author pinned to the top of their profile."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="profilepin_unique")]
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key for a post it created: sent again, it gets that post back."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "key"], name="idempotency_unique")]
+
+
+class Poll(SnowflakeModel):
+    """A poll attached to a post: its options, whether several may be chosen, when it closes."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="poll")
+    options = models.JSONField(default=list)
+    multiple = models.BooleanField(default=False)
+    # Results are hidden from voters until the poll closes, when the author asks for it.
+    hide_totals = models.BooleanField(default=False)
+    expires_at = models.DateTimeField()
+    voters_count = models.IntegerField(default=0)
+    votes_count = models.IntegerField(default=0)
+
+    @property
+    def expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class PollVote(models.Model):
+    """One choice of one account in a poll (several rows for a multiple-choice vote)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "account", "choice"], name="pollvote_unique")]
+        indexes = [models.Index(fields=["poll", "choice"])]

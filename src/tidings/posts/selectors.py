@@ -12,7 +12,9 @@ from django.db.models import Q
 from tidings.core.audience import access_post, visible_posts
 from tidings.core.errors import NotFound
 from tidings.core.text import fold
+from tidings.posts import polls
 from tidings.posts.models import Audience, Favourite, Like, Media, Post, PostEdit, PostTopic, Topic
+from tidings.posts.polls import PollView
 from tidings.social.selectors import hidden_author_ids
 
 TIMELINE_KINDS = (Post.Kind.POST, Post.Kind.REPOST)
@@ -29,6 +31,7 @@ class PostView:
     liked: bool = False
     favourited: bool = False
     reposted: bool = False
+    poll: PollView | None = None
 
     @property
     def is_plain_repost(self) -> bool:
@@ -50,7 +53,7 @@ class Page:
 
 def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
     """Attach originals, pictures and the viewer's own marks to posts already fetched with
-    `author`, `repost_of` and `repost_of__author`: four to six queries whatever the page size."""
+    `author`, `repost_of` and `repost_of__author`: five to nine queries whatever the page size."""
     if not posts:
         return []
     original_ids = {p.repost_of_id for p in posts if p.repost_of_id}
@@ -73,6 +76,9 @@ def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
                 original_media=media_by_post.get(original.id, []) if original else [],
             )
         )
+    by_post = polls.views_for(viewer, [v.subject.id for v in views])
+    for v in views:
+        v.poll = by_post.get(v.subject.id)
     if getattr(viewer, "is_authenticated", False):
         subjects = {v.subject.id for v in views}
         liked = set(
@@ -97,7 +103,12 @@ def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
 
 def _base(viewer: Any) -> Any:
     return Post.objects.filter(visible_posts(viewer)).select_related(
-        "author__organisation", "repost_of__author__organisation", "group", "repost_of__group"
+        "author__organisation",
+        "repost_of__author__organisation",
+        "group",
+        "organisation",
+        "repost_of__group",
+        "repost_of__organisation",
     )
 
 
@@ -108,30 +119,66 @@ def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
     return [found[i] for i in wanted if i in found]
 
 
-def _page(viewer: Any, query: Any, *, max_id: int | None, limit: int, oldest_first: bool = False) -> Page:
+def _page(
+    viewer: Any,
+    query: Any,
+    *,
+    max_id: int | None,
+    limit: int,
+    oldest_first: bool = False,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
     """One page cut by id, without the authors the viewer blocked or muted. Newest first, the
-    cursor below `max_id`; or oldest first (a conversation), the cursor after it."""
+    cursor below `max_id`; or oldest first (a conversation), the cursor after it. As in
+    Mastodon, `since_id` keeps the newest above an id and `min_id` the ones just above it."""
     if max_id:
         query = query.filter(id__gt=max_id) if oldest_first else query.filter(id__lt=max_id)
+    if since_id or min_id:
+        query = query.filter(id__gt=max(since_id or 0, min_id or 0))
     hidden = hidden_author_ids(viewer)
     if hidden:
         query = query.exclude(author_id__in=hidden)
-    posts = list(query.order_by("id" if oldest_first else "-id")[: limit + 1])
+    upward = bool(min_id) and not since_id and not oldest_first
+    posts = list(query.order_by("id" if oldest_first or upward else "-id")[: limit + 1])
     more = len(posts) > limit
     posts = posts[:limit]
+    if upward:
+        posts.reverse()  # the page just above min_id, shown newest first
+        return Page(hydrate(viewer, posts), posts[-1].id if posts else None)
     return Page(hydrate(viewer, posts), posts[-1].id if more and posts else None)
 
 
-def profile_posts(viewer: Any, author_id: int, *, max_id: int | None = None, limit: int = 20) -> Page:
+def profile_posts(
+    viewer: Any,
+    author_id: int,
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
     return _page(
-        viewer, _base(viewer).filter(author_id=author_id, kind__in=TIMELINE_KINDS), max_id=max_id, limit=limit
+        viewer,
+        _base(viewer).filter(author_id=author_id, kind__in=TIMELINE_KINDS).exclude(audience=Audience.DIRECT),
+        max_id=max_id,
+        limit=limit,
+        since_id=since_id,
+        min_id=min_id,
     )
 
 
-def public_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) -> Page:
+def public_posts(
+    viewer: Any,
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
     """The public square: every public post and repost, newest first."""
     query = _base(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
-    return _page(viewer, query, max_id=max_id, limit=limit)
+    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
 
 
 def topic_by_name(name: str) -> Topic:
@@ -147,11 +194,21 @@ def topic_by_name(name: str) -> Topic:
     return topic
 
 
-def topic_posts(viewer: Any, topic: Topic, *, max_id: int | None = None, limit: int = 20) -> Page:
+def topic_posts(
+    viewer: Any,
+    topic: Topic,
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
     if topic.pk is None:
         return Page([], None)
     ids = PostTopic.objects.filter(topic=topic).values("post_id")
-    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit)
+    return _page(
+        viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, since_id=since_id, min_id=min_id
+    )
 
 
 def space_posts(
@@ -161,6 +218,8 @@ def space_posts(
     group_id: int | None = None,
     max_id: int | None = None,
     limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
 ) -> Page:
     """An organisation's internal timeline (posts to the whole organisation) or one group's feed."""
     if group_id is None:
@@ -169,18 +228,58 @@ def space_posts(
         )
     else:
         query = _base(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
-    return _page(viewer, query, max_id=max_id, limit=limit)
+    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
 
 
-def official_posts(viewer: Any, author_ids: list[int], *, max_id: int | None = None, limit: int = 20) -> Page:
+def official_posts(
+    viewer: Any,
+    author_ids: list[int],
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
     """The public posts of an organisation's official accounts, for its brand page."""
     query = _base(viewer).filter(author_id__in=author_ids, audience=Audience.PUBLIC, kind__in=TIMELINE_KINDS)
-    return _page(viewer, query, max_id=max_id, limit=limit)
+    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
 
 
-def favourite_posts(viewer: Any, *, max_id: int | None = None, limit: int = 20) -> Page:
+def favourite_posts(
+    viewer: Any,
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
     ids = Favourite.objects.filter(account_id=viewer.id).values("post_id")
-    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit)
+    return _page(
+        viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, since_id=since_id, min_id=min_id
+    )
+
+
+def liked_posts(
+    viewer: Any,
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
+    ids = Like.objects.filter(account_id=viewer.id).values("post_id")
+    query = _base(viewer).filter(id__in=ids)
+    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
+
+
+def find_posts(viewer: Any, query: str, *, max_id: int | None = None, limit: int = 20) -> Page:
+    """Posts and reposts holding every word of the query, newest first, among those the viewer
+    may see. A plain scan for now: ranked, segmented full text is issue 5's."""
+    words = [w for w in query.split() if w][:5]
+    found = _base(viewer).filter(kind__in=(*TIMELINE_KINDS, Post.Kind.COMMENT))
+    for word in words:
+        found = found.filter(text__icontains=word[:50])
+    return _page(viewer, found, max_id=max_id, limit=limit)
 
 
 def post_view(viewer: Any, post_id: int | str) -> PostView:
@@ -213,6 +312,17 @@ def repost_chain(viewer: Any, post: Post) -> list[Post]:
         .filter(Q(repost_of=post) | Q(repost_parent=post), kind=Post.Kind.REPOST)
         .order_by("-id")[:50]
     )
+
+
+def likers(viewer: Any, post: Post, *, max_id: int | None = None, limit: int = 40) -> list[Like]:
+    """Who liked a post the caller already checked, newest first (active accounts only)."""
+    rows = Like.objects.filter(post=post, account__is_active=True).select_related("account__organisation")
+    hidden = hidden_author_ids(viewer)
+    if hidden:
+        rows = rows.exclude(account_id__in=hidden)
+    if max_id:
+        rows = rows.filter(id__lt=max_id)
+    return list(rows.order_by("-id")[:limit])
 
 
 def edit_history(viewer: Any, post_id: int | str) -> tuple[Post, list[PostEdit]]:

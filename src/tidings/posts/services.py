@@ -17,7 +17,23 @@ from tidings.core import events, images, ratelimit, storage
 from tidings.core.audience import access_post, can_see
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.core.text import clean_post_text, extract_mentions, extract_topics, fold
-from tidings.posts.models import Audience, Favourite, Like, Media, Mention, Post, PostEdit, PostTopic, Topic
+from tidings.posts import polls
+from tidings.posts.models import (
+    OUTSIDE,
+    Audience,
+    Favourite,
+    Like,
+    Media,
+    Mention,
+    Post,
+    PostEdit,
+    PostTopic,
+    Topic,
+)
+from tidings.posts.polls import PollSpec
+
+# A direct message may be longer than a post, as in Weibo's 私信.
+DIRECT_MAX_LENGTH = 1000
 
 # A repost chain grows with every hop; past this the oldest words are cut off.
 MAX_STORED_TEXT = 2000
@@ -25,6 +41,8 @@ MAX_STORED_TEXT = 2000
 
 def _max_length(post: Post | None = None) -> int:
     """The length limit: the platform's, or the organisation's for a post inside one."""
+    if post is not None and post.audience == Audience.DIRECT:
+        return DIRECT_MAX_LENGTH
     if post is not None and post.organisation_id:
         from tidings.orgs.models import Organisation
 
@@ -33,9 +51,8 @@ def _max_length(post: Post | None = None) -> int:
     return int(settings.POST_MAX_LENGTH)
 
 
-# Only posts the world may know of count on profiles and topics: an internal post adds nothing
-# that an outsider could read as a number.
-OUTSIDE = (Audience.PUBLIC, Audience.FOLLOWERS)
+# Only posts the world may know of (OUTSIDE) count on profiles and topics: an internal post adds
+# nothing that an outsider could read as a number.
 
 
 def _screen(author: Account, text: str, audience: str) -> Any:
@@ -81,6 +98,16 @@ def _space(author: Account, audience: str, organisation_id: int | None, group_id
     return post
 
 
+def clean_language(language: str) -> str:
+    """An ISO 639 code as clients send it (zh, en, zh-TW); anything else is refused."""
+    language = (language or "").strip()
+    if not language:
+        return ""
+    if len(language) > 8 or not all(c.isalpha() or c == "-" for c in language) or not language.isascii():
+        raise Invalid(_("Unknown language."), field="language")
+    return language
+
+
 def _count_write(account: Account) -> None:
     """Posting, reposting and commenting share one per-minute budget per account."""
     ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
@@ -89,6 +116,8 @@ def _count_write(account: Account) -> None:
 def _clean_audience(audience: str) -> str:
     if audience not in Audience.values:
         raise Invalid(_("Unknown audience."), field="audience")
+    if audience == Audience.DIRECT:  # a message needs its conversation: notifications.send_message
+        raise Invalid(_("A direct message is sent to one person from a conversation."), field="audience")
     return audience
 
 
@@ -117,7 +146,17 @@ def upload_media(owner: Account, *, data: bytes, description: str = "") -> Media
         raise
 
 
-def _attach_media(post: Post, owner: Account, media_ids: Sequence[int]) -> None:
+def describe_media(owner: Account, *, media_id: int, text: str) -> Media:
+    """The description (alt text) of a picture not yet in a post."""
+    media = Media.objects.filter(id=media_id, owner=owner, post__isnull=True).first()
+    if media is None:
+        raise NotFound()
+    media.description = text.strip()[:500]
+    media.save(update_fields=["description"])
+    return media
+
+
+def attach_media(post: Post, owner: Account, media_ids: Sequence[int]) -> None:
     if len(media_ids) > settings.POST_MAX_IMAGES:
         raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
     if not media_ids:
@@ -147,7 +186,7 @@ def _unlink_topics(post: Post) -> None:
         Topic.objects.filter(id__in=topic_ids).update(posts_count=F("posts_count") - 1)
 
 
-def _link_mentions(post: Post, handles: list[str]) -> None:
+def link_mentions(post: Post, handles: list[str]) -> None:
     accounts = accounts_by_handles(handles)
     Mention.objects.bulk_create(
         [Mention(post=post, account=a) for a in accounts.values() if a.id != post.author_id],
@@ -165,6 +204,8 @@ def publish(
     media_ids: Sequence[int] = (),
     images_data: Sequence[bytes] = (),
     flavour: str = "",
+    language: str = "",
+    poll: PollSpec | None = None,
 ) -> Post:
     """A new post, in public, to followers, or inside an organisation or one of its groups.
     Pictures come either already uploaded (media_ids) or as raw bytes."""
@@ -173,9 +214,14 @@ def publish(
 
     check_flavour(author, post, flavour)
     post.flavour = flavour
+    post.language = clean_language(language)
     if len(media_ids) + len(images_data) > settings.POST_MAX_IMAGES:
         raise Invalid(_("A post can hold at most %(n)d pictures.") % {"n": settings.POST_MAX_IMAGES})
     has_pictures = bool(media_ids or images_data)
+    if poll is not None:
+        if has_pictures:
+            raise Invalid(_("A post cannot carry both a poll and pictures."), field="poll")
+        poll = polls.clean(poll)
     limit = _max_length(post)
     post.text = text.strip() if has_pictures and not text.strip() else clean_post_text(text, max_length=limit)
     verdict = _screen(author, post.text, post.audience)
@@ -187,11 +233,11 @@ def publish(
             uploaded.append(upload_media(author, data=data))
         with transaction.atomic():
             post.save(force_insert=True)
-            _attach_media(post, author, [*media_ids, *(m.id for m in uploaded)])
+            attach_media(post, author, [*media_ids, *(m.id for m in uploaded)])
+            if poll is not None:
+                polls.create(post, poll)
             _link_topics(post, extract_topics(post.text))
-            _link_mentions(post, extract_mentions(post.text))
-            if post.audience in OUTSIDE:
-                Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
+            link_mentions(post, extract_mentions(post.text))
             _published_or_held(post, verdict)
     except Exception:
         for media in uploaded:
@@ -213,6 +259,8 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
         raise NotFound()
     if Audience.FOLLOWERS in (original.audience, target.audience):
         raise Invalid(_("Followers-only posts cannot be reposted."))
+    if Audience.DIRECT in (original.audience, target.audience):
+        raise Invalid(_("Direct messages cannot be reposted."))
     # A post inside an organisation or group can be reposted there, and only there.
     space = {
         "audience": original.audience,
@@ -254,13 +302,8 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
                 )
         except IntegrityError as exc:  # a double click: the database keeps one plain repost
             raise Conflict(_("You have already reposted this.")) from exc
-        Post.objects.filter(id=original.id).update(reposts_count=F("reposts_count") + 1)
-        if target.id != original.id:
-            Post.objects.filter(id=target.id).update(reposts_count=F("reposts_count") + 1)
         _link_topics(post, extract_topics(comment))
-        _link_mentions(post, extract_mentions(comment))
-        if post.audience in OUTSIDE:
-            Account.objects.filter(id=account.id).update(posts_count=F("posts_count") + 1)
+        link_mentions(post, extract_mentions(comment))
         _published_or_held(post, verdict)
     return post
 
@@ -269,13 +312,29 @@ def _published_or_held(post: Post, verdict: Any) -> None:
     if verdict is not None:
         _hold(post, verdict)  # published when an admin lets it out
     else:
+        count(post, 1)
         events.emit("post.published", post_id=post.id)
 
 
-def comment(account: Account, *, post_id: int | str, text: str) -> Post:
+def count(post: Post, step: int) -> None:
+    """Add a post to (step 1) or take it from (-1) the counts it shows in: its parent's comments
+    or reposts, its author's posts. A held post is counted only once it is let out."""
+    if post.kind == Post.Kind.COMMENT and post.root_id:
+        Post.objects.filter(id=post.root_id).update(comments_count=F("comments_count") + step)
+    if post.kind == Post.Kind.REPOST:
+        # Counted on the original and, when made from a repost, on that one too.
+        counted = {post.repost_of_id, post.repost_parent_id} - {None}
+        Post.objects.filter(id__in=counted).update(reposts_count=F("reposts_count") + step)
+    if post.kind != Post.Kind.COMMENT and post.audience in OUTSIDE:
+        Account.objects.filter(id=post.author_id).update(posts_count=F("posts_count") + step)
+
+
+def comment(account: Account, *, post_id: int | str, text: str, language: str = "") -> Post:
     """A comment under a post; given a comment's id, it answers that comment in the same thread."""
     target = access_post(account, post_id, related=("root",))
     root = target.root if target.kind == Post.Kind.COMMENT and target.root else target
+    if root.audience == Audience.DIRECT:
+        raise Invalid(_("A direct message takes no comments: answer in the conversation."))
     text = clean_post_text(text, max_length=_max_length(root))
     verdict = _screen(account, text, root.audience)
     reply_to = target if target.kind == Post.Kind.COMMENT else None
@@ -292,9 +351,9 @@ def comment(account: Account, *, post_id: int | str, text: str) -> Post:
             organisation_id=root.organisation_id,
             group_id=root.group_id,
             held=verdict is not None,
+            language=clean_language(language),
         )
-        Post.objects.filter(id=root.id).update(comments_count=F("comments_count") + 1)
-        _link_mentions(post, extract_mentions(text))
+        link_mentions(post, extract_mentions(text))
         _published_or_held(post, verdict)
     return post
 
@@ -320,13 +379,14 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
         if verdict is not None and not post.held:  # an edit that breaks a hold rule goes back to review
             post.held = True
             _hold(post, verdict)
+            count(post, -1)  # counted again when it is let out
         post.save(update_fields=["text", "edited_at", "held"])
         if post.kind == Post.Kind.POST:
             _unlink_topics(post)
             _link_topics(post, extract_topics(text))
         # Mentions follow the text: a name taken out is no longer mentioned (nor notified again).
         Mention.objects.filter(post=post).delete()
-        _link_mentions(post, extract_mentions(text))
+        link_mentions(post, extract_mentions(text))
         events.emit("post.edited", post_id=post.id)
     return post
 
@@ -359,15 +419,12 @@ def remove(post: Post) -> None:
     post_id, author_id = post.id, post.author_id
     with transaction.atomic():
         if post.kind == Post.Kind.COMMENT and post.root_id:
-            # The replies under this comment go with it (reply_to cascades): count them all.
-            gone = _with_replies(post.id)
+            # The replies under this comment go with it (reply_to cascades): count them all,
+            # but not this comment itself if it was held (never counted).
+            gone = _with_replies(post.id) - (1 if post.held else 0)
             Post.objects.filter(id=post.root_id).update(comments_count=F("comments_count") - gone)
-        if post.kind == Post.Kind.REPOST:
-            # repost() counted it on the original and, when made from a repost, on that one too.
-            counted = {post.repost_of_id, post.repost_parent_id} - {None}
-            Post.objects.filter(id__in=counted).update(reposts_count=F("reposts_count") - 1)
-        if post.kind != Post.Kind.COMMENT and post.audience in OUTSIDE:
-            Account.objects.filter(id=author_id).update(posts_count=F("posts_count") - 1)
+        elif not post.held:
+            count(post, -1)
         _unlink_topics(post)
         # Plain reposts say nothing of their own: they go with the original.
         plain = Post.objects.filter(repost_of=post, text="")

@@ -7,29 +7,49 @@ from django.conf import settings
 from django.db.models import Q
 
 from tidings.accounts.models import Account
-from tidings.posts.models import Post
+from tidings.posts.models import OUTSIDE, Post
 from tidings.posts.selectors import TIMELINE_KINDS, Page, _base, hydrate
 from tidings.social.models import Follow
 from tidings.social.selectors import hidden_author_ids
 from tidings.timelines import services, store
 
 
-def home_timeline(viewer: Account, *, max_id: int | None = None, limit: int = 20) -> Page:
+def home_timeline(
+    viewer: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = 20,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> Page:
+    """Newest first below `max_id`; with `since_id` the newest above it, with `min_id` the
+    page just above it (how a client catches up)."""
     services.ensure_built(viewer)
-    stored = store.read(viewer.id, max_id=max_id, limit=limit + 1)
+    floor = max(since_id or 0, min_id or 0)
+    # Catching up from an id reads the whole kept timeline (capped) and keeps what is above it.
+    stored = store.read(viewer.id, max_id=max_id, limit=settings.TIMELINE_CAP if floor else limit + 1)
     big = Follow.objects.filter(
         follower_id=viewer.id, followee__followers_count__gt=settings.FANOUT_FOLLOWER_THRESHOLD
     ).values("followee_id")
-    # Home is the public side: posts inside organisations and groups live in their own spaces.
-    merged_query = Post.objects.filter(kind__in=TIMELINE_KINDS, organisation__isnull=True).filter(
+    # Home is the public side: posts inside organisations and groups live in their own spaces,
+    # messages in their conversations.
+    merged_query = Post.objects.filter(kind__in=TIMELINE_KINDS, audience__in=OUTSIDE).filter(
         Q(author_id=viewer.id) | Q(author_id__in=big)
     )
     if max_id:
         merged_query = merged_query.filter(id__lt=max_id)
-    merged = list(merged_query.order_by("-id").values_list("id", flat=True)[: limit + 1])
-    ids = sorted(set(stored) | set(merged), reverse=True)[: limit + 1]
-    more = len(ids) > limit
-    ids = ids[:limit]
+    if floor:
+        merged_query = merged_query.filter(id__gt=floor)
+    upward = bool(min_id) and not since_id
+    merged = list(merged_query.order_by("id" if upward else "-id").values_list("id", flat=True)[: limit + 1])
+    candidates = sorted({i for i in (*stored, *merged) if i > floor}, reverse=True)
+    if upward:
+        ids = candidates[-limit:]
+        more = False
+    else:
+        ids = candidates[: limit + 1]
+        more = len(ids) > limit
+        ids = ids[:limit]
     hidden = hidden_author_ids(viewer)
     query = _base(viewer).filter(id__in=ids)
     if hidden:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tidings.accounts.models import Account
 from tidings.core import pubsub
-from tidings.posts.models import Post
+from tidings.posts.models import OUTSIDE, Audience, Post
 from tidings.social.models import Follow, Mute
 from tidings.timelines import store
 
@@ -51,6 +51,8 @@ def fan_out(post_id: int) -> int:
     muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
     for follower_id in [author.id, *(f for f in kept if f not in muters)]:
         pubsub.publish(follower_id, "post", {"id": str(post.id)})
+    if post.audience == Audience.PUBLIC and not post.held:
+        pubsub.publish(pubsub.PUBLIC, "post", {"id": str(post.id)})
     return len(kept)
 
 
@@ -91,7 +93,9 @@ def rebuild(account: Account) -> None:
     )
     entries = list(
         Post.objects.filter(
-            author_id__in=followee_ids, kind__in=(Post.Kind.POST, Post.Kind.REPOST), organisation__isnull=True
+            author_id__in=followee_ids,
+            kind__in=(Post.Kind.POST, Post.Kind.REPOST),
+            audience__in=OUTSIDE,
         )
         .order_by("-id")
         .values_list("id", "author_id")[: settings.TIMELINE_CAP]
@@ -113,7 +117,7 @@ def on_follow(follower_id: int, followee_id: int) -> None:
     if follower is None or followee is None or follower.timeline_built_at is None or is_big(followee):
         return
     recent = Post.objects.filter(
-        author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST), organisation__isnull=True
+        author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST), audience__in=OUTSIDE
     ).order_by("-id")
     for post_id in recent.values_list("id", flat=True)[:50]:
         store.add([follower_id], post_id, followee_id)
@@ -122,7 +126,7 @@ def on_follow(follower_id: int, followee_id: int) -> None:
 def on_unfollow(follower_id: int, followee_id: int) -> None:
     recent = (
         Post.objects.filter(
-            author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST), organisation__isnull=True
+            author_id=followee_id, kind__in=(Post.Kind.POST, Post.Kind.REPOST), audience__in=OUTSIDE
         )
         .order_by("-id")
         .values_list("id", flat=True)

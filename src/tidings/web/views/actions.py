@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
 from tidings.core.errors import DomainError, Invalid, NotFound
+from tidings.posts import polls, services
 from tidings.posts import selectors as post_selectors
-from tidings.posts import services
 from tidings.posts.models import Audience
 from tidings.web.views.common import back, error_response, is_inline, number
 
@@ -175,4 +175,13 @@ def toggle(request: HttpRequest, post_id: int, action: str) -> HttpResponse:
     if is_inline(request):
         card_id = request.POST.get("card") or post_id
         return _card(request, number(str(card_id)) or post_id)
+    return back(request, reverse("web:post", args=[post_id]))
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A vote in the poll of a post, from the card's form."""
+    choices = [n for raw in request.POST.getlist("choice") if (n := number(raw)) is not None]
+    polls.vote_on_post(_account(request), post_id=post_id, choices=choices)
     return back(request, reverse("web:post", args=[post_id]))

@@ -120,6 +120,7 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 post_max_length=number(limit) or 0,
                 members_may_create_groups=data.get("members_may_create_groups") == "on",
                 require_two_factor=data.get("require_two_factor") == "on",
+                client_audience=data.get("client_audience", "public"),
                 address=address,
             )
         elif action == "rule-add":

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tidings.accounts import services, sessions, twofactor
+from tidings.accounts import services, sessions, tokens, twofactor
 from tidings.accounts.models import Account
 from tidings.core.errors import DomainError
 
@@ -109,11 +109,21 @@ def two_factor_recovery(request: HttpRequest) -> HttpResponse:
 def sessions_view(request: HttpRequest) -> HttpResponse:
     account = _account(request)
     listed = sessions.list_for(account, current_key=request.session.session_key)
-    return render(
-        request,
-        "tidings/sessions.html",
-        {"sessions": listed, "others": sum(1 for s in listed if not s.current), "nav": "settings"},
-    )
+    context = {
+        "sessions": listed,
+        "others": sum(1 for s in listed if not s.current),
+        "apps": tokens.list_for(account),
+        "nav": "settings",
+    }
+    return render(request, "tidings/sessions.html", context)
+
+
+@login_required
+@require_POST
+def app_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Take back what an API client was given: its token stops working now."""
+    tokens.revoke(_account(request), token_id=token_id)
+    return redirect("web:sessions")
 
 
 @login_required

@@ -1,0 +1,117 @@
+"""The shapes of the native API, which the OpenAPI document publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class Error(Schema):
+    error: str = Field(description="What went wrong, in the caller's language")
+
+
+class AccountOut(Schema):
+    id: str
+    handle: str
+    display_name: str
+    kind: Literal["personal", "official", "executive"]
+    organisation: str | None = Field(
+        None, description="Slug of the organisation an official account speaks for"
+    )
+
+
+class MembershipOut(Schema):
+    organisation: str = Field(description="The organisation's slug")
+    name: str
+    role: Literal["owner", "admin", "member", "guest"]
+
+
+class MeOut(Schema):
+    account: AccountOut
+    memberships: list[MembershipOut]
+
+
+class OrganisationOut(Schema):
+    id: str
+    slug: str
+    name: str
+    about: str
+    official_accounts: list[AccountOut]
+    brand_url: str
+
+
+class MemberOut(Schema):
+    account: AccountOut
+    role: Literal["owner", "admin", "member", "guest"]
+
+
+class GroupOut(Schema):
+    id: str
+    organisation: str
+    name: str
+    description: str
+    kind: Literal["open", "private", "cross"]
+    members_count: int
+    my_state: Literal["active", "pending"] | None = Field(None, description="The caller's membership, if any")
+
+
+class PostOut(Schema):
+    id: str
+    kind: Literal["post", "repost", "comment"]
+    text: str
+    audience: str = Field(description="public, followers, org:<slug>, group:<id> or direct")
+    flavour: Literal["", "announcement", "question"]
+    author: AccountOut
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    reposts_count: int
+    comments_count: int
+    likes_count: int
+    url: str
+
+
+class PostPage(Schema):
+    items: list[PostOut]
+    next_max_id: str | None = Field(description="Pass as max_id for the next (older) page; null at the end")
+
+
+class PostIn(Schema):
+    text: str = Field(max_length=5000)
+    audience: str = Field("public", max_length=80, description="public, followers, org:<slug> or group:<id>")
+    flavour: Literal["", "announcement", "question"] = ""
+
+
+class RuleOut(Schema):
+    id: int
+    pattern: str
+    is_regex: bool
+    action: Literal["block", "hold"]
+    reason: str
+
+
+class RuleIn(Schema):
+    pattern: str = Field(max_length=500)
+    is_regex: bool = False
+    action: Literal["block", "hold"] = "block"
+    reason: str = Field(max_length=500)
+
+
+class HeldOut(Schema):
+    post: PostOut
+    reason: str
+    created_at: dt.datetime
+
+
+class ReleaseIn(Schema):
+    approve: bool
+
+
+class AuditOut(Schema):
+    id: int
+    actor: str | None = Field(description="Handle of who did it")
+    action: str
+    detail: dict[str, str]
+    address: str
+    created_at: dt.datetime

@@ -1,0 +1,122 @@
+"""Mastodon's streaming API over server-sent events: what each stream carries, and that an
+event is sent only to those who may see it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tidings.api.mastodon import streaming
+from tidings.groups import services as groups
+from tidings.orgs import services as orgs
+from tidings.posts import services as posts
+from tidings.social import services as social
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def short_streams(monkeypatch):
+    monkeypatch.setattr(streaming, "WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(streaming, "STREAM_SECONDS", 0.5)
+
+
+class Stream:
+    """An open stream: its position is taken when it is answered, before anything happens."""
+
+    def __init__(self, response: Any) -> None:
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"] == "text/event-stream"
+        self.chunks = iter(response.streaming_content)
+        assert next(self.chunks) == b":)\n\n"
+
+    def events(self) -> list[tuple[str, Any]]:
+        out = []
+        for chunk in self.chunks:
+            text = chunk.decode()
+            if text.startswith("event: "):
+                name, data = text.split("\n")[:2]
+                out.append((name.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+        return out
+
+
+def test_the_user_stream_carries_new_posts_of_home_and_notifications(make_account, api_for, run_hooks):
+    reader, author = make_account("reader"), make_account("author")
+    with run_hooks():
+        social.follow(reader, account_id=author.id)
+    api = api_for(reader)
+    api.get("/api/v1/timelines/home")
+    stream = Stream(api.get("/api/v1/streaming/user"))
+    with run_hooks():
+        post = posts.publish(author, text="新消息 @reader")
+
+    events = stream.events()
+
+    assert ("update", str(post.id)) in [(n, d["id"]) for n, d in events if n == "update"]
+    assert [d["type"] for n, d in events if n == "notification"] == ["mention"]
+
+
+def test_the_public_stream_carries_public_posts_only(make_account, api_for, run_hooks):
+    author = make_account("author")
+    stream = Stream(api_for(None).get("/api/v1/streaming/public"))
+    with run_hooks():
+        public = posts.publish(author, text="大家好")
+        posts.publish(author, text="只給粉絲", audience="followers")
+
+    assert [d["id"] for n, d in stream.events()] == [str(public.id)]
+
+
+def test_the_hashtag_stream_carries_that_topic_folded(make_account, api_for, run_hooks):
+    author = make_account("author")
+    stream = Stream(api_for(None).get("/api/v1/streaming/hashtag", {"tag": "戴尔"}))
+    with run_hooks():
+        tagged = posts.publish(author, text="#戴爾# 新品")
+        posts.publish(author, text="#別的# 消息")
+
+    assert [d["id"] for n, d in stream.events()] == [str(tagged.id)]
+
+
+def test_a_list_stream_carries_the_spaces_posts_to_its_members_only(make_account, api_for, run_hooks):
+    owner, member, outsider = make_account("owner"), make_account("member"), make_account("outsider")
+    acme = orgs.create_organisation(slug="acme", name="Acme", owner=owner)
+    orgs.add_member(acme, member, actor=owner)
+    team = groups.create_group(acme, actor=member, name="研發部")
+    api = api_for(member)
+    api.get("/api/v1/timelines/home")  # active today, so live events reach them
+    org_stream = Stream(api.get("/api/v1/streaming/list", {"list": f"org-{acme.id}"}))
+    with run_hooks():
+        inside = posts.publish(owner, text="內部公告", audience="org", organisation_id=acme.id)
+        posts.publish(member, text="組內", audience="group", group_id=team.id)
+
+    assert [d["id"] for n, d in org_stream.events()] == [str(inside.id)]
+    refused = api_for(outsider).get("/api/v1/streaming/list", {"list": f"org-{acme.id}"})
+    missing = api_for(outsider).get("/api/v1/streaming/list", {"list": "org-1"})
+    assert refused.status_code == missing.status_code == 404
+    assert refused.content == missing.content
+
+
+def test_a_direct_message_arrives_as_a_conversation(make_account, api_for, run_hooks):
+    from tidings.notifications import services as messages
+
+    alice, bob = make_account("alice"), make_account("bob")
+    stream = Stream(api_for(bob).get("/api/v1/streaming/direct"))
+    with run_hooks():
+        sent = messages.send_message(alice, recipient_id=bob.id, text="私下說")
+
+    [(name, conversation)] = stream.events()
+    assert name == "conversation" and conversation["last_status"]["id"] == str(sent.id)
+
+
+def test_the_user_stream_needs_a_persons_token(api_for):
+    response = api_for(None).get("/api/v1/streaming/user")
+
+    assert response.status_code == 401
+    assert api_for(None).get("/api/v1/streaming/health").content == b"OK"
+
+
+def test_an_empty_tag_is_a_clear_error(api_for):
+    response = api_for(None).get("/api/v1/streaming/hashtag")
+
+    assert response.status_code == 400 and "tag" in response.json()["error"]
