@@ -307,3 +307,33 @@ def test_a_token_for_one_person_never_acts_as_another(alice, make_account):
     alices.post(f"/api/v1/statuses/{bobs.id}/favourite")
 
     assert list(Like.objects.values_list("account_id", flat=True)) == [alice.id]
+
+
+def test_an_idempotency_key_serves_a_day_then_is_forgotten(api):
+    import datetime as dt
+
+    from tidings.posts.models import IdempotencyKey
+    from tidings.posts.services import forget_old_requests
+
+    first = api.post("/api/v1/statuses", {"status": "昨天的"}, **{"Idempotency-Key": "k"}).json()
+    IdempotencyKey.objects.update(created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    later = api.post("/api/v1/statuses", {"status": "今天的"}, **{"Idempotency-Key": "k"}).json()
+
+    again = api.post("/api/v1/statuses", {"status": "今天的"}, **{"Idempotency-Key": "k"}).json()
+
+    assert later["id"] != first["id"]
+    assert again["id"] == later["id"]  # the key now stands for today's post
+    assert forget_old_requests() == 0
+    assert Post.objects.count() == 2
+
+
+def test_at_most_five_posts_are_pinned(api, alice, settings):
+    settings.WRITES_PER_MINUTE = 100
+    made = [posts.publish(alice, text=f"第{n}則") for n in range(6)]
+    for post in made[:5]:
+        assert api.post(f"/api/v1/statuses/{post.id}/pin").status_code == 200
+
+    refused = api.post(f"/api/v1/statuses/{made[5].id}/pin")
+
+    assert refused.status_code == 422 and "at most 5" in refused.json()["error"]
+    assert ProfilePin.objects.count() == 5

@@ -205,3 +205,27 @@ def test_a_timeline_page_costs_the_same_queries_for_5_or_20_posts(make_account, 
     many = page_queries(api, "/api/v1/timelines/public?limit=20")
 
     assert few == many
+
+
+def test_a_home_page_costs_the_same_queries_for_5_or_20_posts(make_account, api_for, settings, run_hooks):
+    settings.WRITES_PER_MINUTE = 100
+    reader = make_account("reader")
+    api = api_for(reader)
+    api.get("/api/v1/timelines/home")
+    authors = [make_account(f"author{n}") for n in range(4)]
+    with run_hooks():
+        for author in authors:
+            social.follow(reader, account_id=author.id)
+
+    def fill(count: int) -> None:
+        with run_hooks():
+            for n in range(count):
+                original = posts.publish(authors[n % 4], text=f"#話題# @reader 第{n}則")
+                posts.repost(authors[(n + 1) % 4], post_id=original.id, comment="轉")
+
+    fill(3)
+    few = page_queries(api, "/api/v1/timelines/home?limit=5")
+    fill(10)
+    many = page_queries(api, "/api/v1/timelines/home?limit=20")
+
+    assert few == many

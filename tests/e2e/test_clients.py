@@ -172,6 +172,22 @@ def test_toot_logs_in_through_the_consent_page_and_posts(
     assert timeline
     assert "toot 發的第一則" in toot(env, "timeline", "--tag", "toot測試", "--once")
 
+    buddy = Mastodon(access_token=friend, api_base_url=server)
+    question = buddy.status_post("週五聚餐?", poll=buddy.make_poll(["去", "不去"], expires_in=3600))
+    toot(env, "favourite", question["id"])
+    toot(env, "reblog", question["id"])
+    toot(env, "polls", "vote", question["poll"]["id"], "0")
+    seen = buddy.status(question["id"])
+    assert (seen["favourites_count"], seen["reblogs_count"]) == (1, 1)
+    assert [o["votes_count"] for o in buddy.poll(question["poll"]["id"])["options"]] == [1, 0]
+
+    mine = [
+        s for s in buddy.account_statuses(buddy.account_lookup("toot_user")["id"]) if "第一則" in s["content"]
+    ]
+    buddy.status_favourite(mine[0]["id"])
+    heard = eventually(lambda: "toot_friend" in toot(env, "notifications", "--type", "favourite"))
+    assert heard
+
 
 def test_the_websocket_streams_carry_a_new_post_to_who_may_see_it(
     server: str, streaming_url: str, tidings

@@ -425,6 +425,7 @@ SPACE_ROUTES = {  # tests/web/test_spaces.py
     "accept_invitation",
     "admin",
     "admin_action",
+    "verify_domain",  # tests/web/test_admin.py
     "mark_read",  # the forum routes: tests/web/test_forum.py
     "receipts",
     "accept_answer",

@@ -68,7 +68,12 @@ def test_outsiders_and_guests_get_the_same_404_as_for_no_organisation(acme, view
     assert response.status_code == 404
     assert comparable(response.content, "acme") == missing
     assert NOT_FOUND_MESSAGE in missing
-    assert client.post("/o/acme/admin/domain-add/", {"domain": "evil.example"}).status_code == 404
+    assert (
+        client.post(
+            "/o/acme/admin/domain-add/", {"domain": "evil.example", "email": "a@evil.example"}
+        ).status_code
+        == 404
+    )
     assert not Domain.objects.exists()
 
 
@@ -83,7 +88,7 @@ def test_changes_are_made_and_audited_with_the_address(acme):
     owner = clients["owner"]
     assert owner.post("/o/acme/admin/role/", {"handle": "員工", "role": "admin"}).status_code == 302
     assert Membership.objects.get(organisation=org, account=people["member"]).role == "admin"
-    owner.post("/o/acme/admin/domain-add/", {"domain": "Acme.Example"})
+    owner.post("/o/acme/admin/domain-add/", {"domain": "Acme.Example", "email": "it@acme.example"})
     assert list(Domain.objects.values_list("domain", flat=True)) == ["acme.example"]
     owner.post("/o/acme/admin/settings/", {"post_max_length": "300", "members_may_create_groups": "on"})
     org.refresh_from_db()
@@ -114,7 +119,7 @@ def test_an_invitation_link_is_shown_once(acme):
             {"pattern": "(oops", "is_regex": "on", "rule_action": "block", "reason": "x"},
             "does not compile",
         ),
-        ("domain-add", {"domain": "not a domain"}, "not a valid domain"),
+        ("domain-add", {"domain": "not a domain", "email": "it@x.example"}, "not a valid domain"),
         ("remove", {"handle": "老闆"}, "at least one owner"),
         ("invite", {"role": "member", "days": "90"}, "between 1 and 30 days"),
     ],

@@ -133,3 +133,94 @@ def test_a_removed_member_cannot_come_back_by_an_old_join_link(acme, make_accoun
     again = client.post(f"/join/email/{token}/")
     assert again.status_code == 400
     assert not Membership.objects.get(organisation=acme, account=person).is_active
+
+
+# --- a new domain, proved by mail ------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(acme, make_account, client_for):
+    admin, outsider = make_account("管理員"), make_account("別家管理員")
+    orgs.add_member(acme, admin, role="admin")
+    orgs.create_organisation(slug="other", name="Other", owner=outsider)
+    return english(client_for(admin)), english(client_for(outsider))
+
+
+def test_a_new_domain_counts_only_once_the_mailed_link_is_confirmed(
+    acme, staff, make_account, client_for, mailbox, run_hooks
+):
+    from tidings.orgs.models import Domain
+
+    admin, _outsider = staff
+    with run_hooks():
+        admin.post("/o/acme/admin/domain-add/", {"domain": "Acme-TW.example", "email": "it@acme-tw.example"})
+    assert Domain.objects.get(domain="acme-tw.example").verified is False
+    assert [m["To"] for m in mailbox.messages] == ["it@acme-tw.example"]
+    newcomer = english(client_for(make_account("新同事")))
+    assert newcomer.post("/join/email/", {"email": "me@acme-tw.example"}).status_code == 400  # not yet
+
+    path = link_path(mailbox.bodies()[0])
+    assert admin.get(path).status_code == 200  # opening the link changes nothing by itself
+    assert Domain.objects.get(domain="acme-tw.example").verified is False
+    assert admin.post(path).status_code == 302
+
+    assert Domain.objects.get(domain="acme-tw.example").verified is True
+    assert AuditEntry.objects.filter(organisation=acme, action="domain.verify").exists()
+    with run_hooks():
+        assert newcomer.post("/join/email/", {"email": "me@acme-tw.example"}).status_code == 200
+
+
+def test_only_the_organisations_staff_can_confirm_its_domain(
+    acme, staff, make_account, client_for, mailbox, run_hooks
+):
+    from tidings.orgs.models import Domain
+
+    admin, outsider = staff
+    with run_hooks():
+        admin.post("/o/acme/admin/domain-add/", {"domain": "acme-tw.example", "email": "it@acme-tw.example"})
+    path = link_path(mailbox.bodies()[0])
+    member = make_account("員工")
+    orgs.add_member(acme, member)
+    missing = path.replace("/o/acme/", "/o/nothere/")
+
+    for client in (outsider, english(client_for(member))):
+        refused = client.post(path)
+        assert refused.status_code == 404 or refused.status_code == 403
+        assert client.post(missing).status_code == 404
+    assert Client().post(path).status_code == 302  # to log in
+    assert Domain.objects.get(domain="acme-tw.example").verified is False
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"domain": "acme-tw.example", "email": "it@elsewhere.example"}, "must be at acme-tw.example"),
+        ({"domain": "acme-tw.example", "email": "not an address"}, "valid email address"),
+        ({"domain": "not a domain", "email": "it@x.example"}, "not a valid domain"),
+    ],
+)
+def test_a_domain_without_a_good_address_is_refused_and_nothing_is_sent(acme, staff, mailbox, data, message):
+    from tidings.orgs.models import Domain
+
+    admin, _outsider = staff
+    admin.post("/o/acme/admin/domain-add/", data)
+    page = admin.get("/o/acme/admin/").content.decode()
+
+    assert message in page
+    assert not Domain.objects.exclude(domain="acme.example").exists()
+    assert mailbox.messages == []
+
+
+def test_a_tampered_or_expired_link_verifies_nothing(acme, staff, mailbox, run_hooks):
+    from tidings.orgs.domains import SALT as DOMAIN_SALT
+    from tidings.orgs.models import Domain
+
+    admin, _outsider = staff
+    with run_hooks():
+        admin.post("/o/acme/admin/domain-add/", {"domain": "acme-tw.example", "email": "it@acme-tw.example"})
+    forged = signing.dumps({"o": acme.id, "d": "acme-tw.example"}, salt="another salt")
+    admin.post(f"/o/acme/admin/domains/{forged}/")
+
+    assert "not valid any more" in admin.get("/o/acme/admin/").content.decode()
+    assert Domain.objects.get(domain="acme-tw.example").verified is False
+    assert DOMAIN_SALT != "another salt"

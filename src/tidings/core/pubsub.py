@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,19 @@ def read(account_id: int, after: str, *, timeout: float) -> list[Event]:
         if rows or time.monotonic() >= deadline:
             return [Event(str(i), k, d) for i, k, d in rows]
         time.sleep(POLL_SECONDS)
+
+
+def follow(account_id: int, after: str, *, seconds: float, wait: float) -> Iterator[Event | None]:
+    """The events of a channel as they come, for `seconds`; None after each `wait` without any
+    (for a keep-alive). What an open event stream reads."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        events = read(account_id, after, timeout=wait)
+        if not events:
+            yield None
+        for event in events:
+            after = event.id
+            yield event
 
 
 def purge_old() -> int:

@@ -284,25 +284,3 @@ def set_logo(org: Organisation, *, actor: Account, data: bytes, address: str = "
         audit(org, actor, "logo.set", address)
     if old:
         transaction.on_commit(lambda: storage.delete(old))
-
-
-def add_domain(org: Organisation, *, actor: Account, domain: str, address: str = "") -> Domain:
-    """A domain an admin adds is trusted as theirs (it is audited); people of that domain may
-    then join by a verified work email."""
-    _require_staff(org, actor)
-    domain = clean_domain(domain)
-    if Domain.objects.filter(domain=domain).exists():
-        raise Conflict(_("The domain %(domain)s already belongs to an organisation.") % {"domain": domain})
-    with transaction.atomic():
-        created = Domain.objects.create(organisation=org, domain=domain, verified=True)
-        audit(org, actor, "domain.add", address, domain=domain)
-    return created
-
-
-def remove_domain(org: Organisation, *, actor: Account, domain: str, address: str = "") -> None:
-    _require_staff(org, actor)
-    with transaction.atomic():
-        deleted, _count = Domain.objects.filter(organisation=org, domain=domain).delete()
-        if not deleted:
-            raise NotFound()
-        audit(org, actor, "domain.remove", address, domain=domain)

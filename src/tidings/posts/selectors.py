@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db.models import Q
+from django.utils import timezone
 
 from tidings.core.audience import access_post, visible_posts
 from tidings.core.errors import NotFound
 from tidings.core.text import fold
 from tidings.posts import polls
-from tidings.posts.models import Audience, Favourite, Like, Media, Post, PostEdit, PostTopic, Topic
+from tidings.posts.models import (
+    Audience,
+    Favourite,
+    IdempotencyKey,
+    Like,
+    Media,
+    Post,
+    PostEdit,
+    PostTopic,
+    ProfilePin,
+    Topic,
+)
 from tidings.posts.polls import PollView
 from tidings.social.selectors import hidden_author_ids
 
@@ -43,6 +56,14 @@ class PostView:
         if self.is_plain_repost and self.original is not None:
             return self.original
         return self.post
+
+
+class Around(TypedDict, total=False):
+    """Mastodon's other bounds of a page: the newest posts above `since_id`, or the page just
+    above `min_id` (how a client catches up)."""
+
+    since_id: int | None
+    min_id: int | None
 
 
 @dataclass
@@ -155,16 +176,14 @@ def profile_posts(
     *,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     return _page(
         viewer,
         _base(viewer).filter(author_id=author_id, kind__in=TIMELINE_KINDS).exclude(audience=Audience.DIRECT),
         max_id=max_id,
         limit=limit,
-        since_id=since_id,
-        min_id=min_id,
+        **around,
     )
 
 
@@ -173,12 +192,11 @@ def public_posts(
     *,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     """The public square: every public post and repost, newest first."""
     query = _base(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
-    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
+    return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
 def topic_by_name(name: str) -> Topic:
@@ -200,15 +218,12 @@ def topic_posts(
     *,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     if topic.pk is None:
         return Page([], None)
     ids = PostTopic.objects.filter(topic=topic).values("post_id")
-    return _page(
-        viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, since_id=since_id, min_id=min_id
-    )
+    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 
 
 def space_posts(
@@ -218,8 +233,7 @@ def space_posts(
     group_id: int | None = None,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     """An organisation's internal timeline (posts to the whole organisation) or one group's feed."""
     if group_id is None:
@@ -228,7 +242,7 @@ def space_posts(
         )
     else:
         query = _base(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
-    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
+    return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
 def official_posts(
@@ -237,12 +251,11 @@ def official_posts(
     *,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     """The public posts of an organisation's official accounts, for its brand page."""
     query = _base(viewer).filter(author_id__in=author_ids, audience=Audience.PUBLIC, kind__in=TIMELINE_KINDS)
-    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
+    return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
 def favourite_posts(
@@ -250,13 +263,10 @@ def favourite_posts(
     *,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     ids = Favourite.objects.filter(account_id=viewer.id).values("post_id")
-    return _page(
-        viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, since_id=since_id, min_id=min_id
-    )
+    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 
 
 def liked_posts(
@@ -264,12 +274,11 @@ def liked_posts(
     *,
     max_id: int | None = None,
     limit: int = 20,
-    since_id: int | None = None,
-    min_id: int | None = None,
+    **around: Unpack[Around],
 ) -> Page:
     ids = Like.objects.filter(account_id=viewer.id).values("post_id")
     query = _base(viewer).filter(id__in=ids)
-    return _page(viewer, query, max_id=max_id, limit=limit, since_id=since_id, min_id=min_id)
+    return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
 def find_posts(viewer: Any, query: str, *, max_id: int | None = None, limit: int = 20) -> Page:
@@ -339,4 +348,21 @@ def trending_topics(*, limit: int = 10) -> list[Topic]:
         Topic.objects.filter(links__post_id__in=recent)
         .annotate(recent=Count("links"))
         .order_by("-recent", "-posts_count")[:limit]
+    )
+
+
+def post_for_request(viewer: Any, key: str) -> int | None:
+    """The post an earlier request with this Idempotency-Key made (within the last day)."""
+    from tidings.posts.services import REQUEST_KEY_HOURS
+
+    since = timezone.now() - dt.timedelta(hours=REQUEST_KEY_HOURS)
+    found = IdempotencyKey.objects.filter(account_id=viewer.id, key=key[:100], created_at__gte=since)
+    return found.values_list("post_id", flat=True).first()
+
+
+def pinned_ids(account_id: int, *, limit: int) -> list[int]:
+    return list(
+        ProfilePin.objects.filter(account_id=account_id)
+        .order_by("-id")
+        .values_list("post_id", flat=True)[:limit]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,12 +23,14 @@ from tidings.posts.models import (
     OUTSIDE,
     Audience,
     Favourite,
+    IdempotencyKey,
     Like,
     Media,
     Mention,
     Post,
     PostEdit,
     PostTopic,
+    ProfilePin,
     Topic,
 )
 from tidings.posts.polls import PollSpec
@@ -472,3 +475,44 @@ def unfavourite(account: Account, *, post_id: int | str) -> Post:
     post = access_post(account, post_id)
     Favourite.objects.filter(account=account, post=post).delete()
     return post
+
+
+MAX_PINNED = 5
+REQUEST_KEY_HOURS = 24
+
+
+def pin_to_profile(account: Account, *, post_id: int | str) -> Post:
+    """Pin one's own public or followers-only post to the top of one's profile (a few at most)."""
+    post = access_post(account, post_id)
+    if post.author_id != account.id:
+        raise Invalid(_("Only your own posts can be pinned to your profile."))
+    if post.audience not in OUTSIDE or post.kind == Post.Kind.COMMENT:
+        raise Invalid(_("Only a public or followers-only post can be pinned to a profile."))
+    with transaction.atomic():
+        pinned = ProfilePin.objects.filter(account=account)
+        if not pinned.filter(post=post).exists() and pinned.count() >= MAX_PINNED:
+            raise Invalid(_("You can pin at most %(n)d posts.") % {"n": MAX_PINNED})
+        ProfilePin.objects.get_or_create(account=account, post=post)
+    return post
+
+
+def unpin_from_profile(account: Account, *, post_id: int | str) -> None:
+    post = access_post(account, post_id)
+    ProfilePin.objects.filter(account=account, post=post).delete()
+
+
+def remember_request(account: Account, *, key: str, post: Post) -> None:
+    """Keep a client's Idempotency-Key with the post it made (a day), so a retry gets it back."""
+    cutoff = timezone.now() - dt.timedelta(hours=REQUEST_KEY_HOURS)
+    try:
+        with transaction.atomic():
+            # A key used more than a day ago may be used again, for a new post.
+            IdempotencyKey.objects.filter(account=account, key=key[:100], created_at__lt=cutoff).delete()
+            IdempotencyKey.objects.create(account=account, key=key[:100], post=post)
+    except IntegrityError:
+        pass  # the same request twice at once: the first keeps the key
+
+
+def forget_old_requests() -> int:
+    cutoff = timezone.now() - dt.timedelta(hours=REQUEST_KEY_HOURS)
+    return int(IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0])

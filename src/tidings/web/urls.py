@@ -54,6 +54,7 @@ urlpatterns = [
     path("o/<slug:slug>/", spaces.space, name="space"),
     path("o/<slug:slug>/members/", spaces.members, name="members"),
     path("o/<slug:slug>/admin/", admin.console, name="admin"),
+    path("o/<slug:slug>/admin/domains/<str:token>/", admin.verify_domain, name="verify_domain"),
     path("o/<slug:slug>/admin/<str:action>/", admin.act, name="admin_action"),
     path("o/<slug:slug>/groups/new/", spaces.group_create, name="group_create"),
     path("o/<slug:slug>/g/<int:group_id>/", spaces.group, name="group"),

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 
 from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
-from tidings.api.mastodon.common import ApiError, Paged, api, body_of, flag_of, id_of, me, text_of, window_of
+from tidings.api.mastodon.common import (
+    ApiError,
+    Paged,
+    api,
+    body_of,
+    files_of,
+    flag_of,
+    id_of,
+    me,
+    text_of,
+    window_of,
+)
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.errors import Conflict, NotFound
 from tidings.core.text import fold
 from tidings.posts import selectors as posts
-from tidings.posts.models import ProfilePin
 from tidings.social import services as social
 from tidings.social.models import Follow
 
@@ -38,15 +50,16 @@ def update_credentials(request: HttpRequest) -> Any:
     me = request.user
     assert isinstance(me, Account)
     language = data.get("source", {}).get("language") if isinstance(data.get("source"), dict) else None
-    accounts.update_profile(
-        me,
-        display_name=text_of(data, "display_name") if "display_name" in data else None,
-        bio=text_of(data, "note") if "note" in data else None,
-        language=str(language) if language is not None else None,
-    )
-    avatar = request.FILES.get("avatar")
-    if avatar is not None:
-        accounts.set_avatar(me, data=avatar.read())
+    avatar = files_of(request).get("avatar")
+    with transaction.atomic():  # all of it or, on any bad field, none of it
+        accounts.update_profile(
+            me,
+            display_name=text_of(data, "display_name") if "display_name" in data else None,
+            bio=text_of(data, "note") if "note" in data else None,
+            language=str(language) if language is not None else None,
+        )
+        if avatar is not None:
+            accounts.set_avatar(me, data=avatar.read(settings.IMAGE_MAX_BYTES + 1))
     return Serializer(request).account(me, source=True)
 
 
@@ -69,8 +82,7 @@ def statuses(request: HttpRequest, account_id: str) -> Any:
     window = window_of(request)
     viewer = request.user
     if flag_of(request.GET, "pinned"):
-        ids = ProfilePin.objects.filter(account=account).order_by("-id").values_list("post_id", flat=True)
-        found = posts.posts_by_ids(viewer, list(ids[: window.limit]))
+        found = posts.posts_by_ids(viewer, posts.pinned_ids(account.id, limit=window.limit))
         return Serializer(request).statuses(posts.hydrate(viewer, found))
     page = posts.profile_posts(
         viewer,

@@ -144,11 +144,18 @@ def body_of(request: HttpRequest) -> dict[str, Any]:
 
 
 def _form_of(request: HttpRequest) -> QueryDict:
-    """Django parses forms for POST only; PUT and PATCH bodies are parsed here."""
+    """Django parses forms for POST only; PUT and PATCH bodies are parsed here (their files
+    kept for `files_of`)."""
     if request.content_type == "multipart/form-data":
-        post, _files = request.parse_file_upload(request.META, request)  # type: ignore[arg-type]
+        post, files = request.parse_file_upload(request.META, request)  # type: ignore[arg-type]
+        request._api_files = files  # type: ignore[attr-defined]
         return post
     return QueryDict(request.body, encoding=request.encoding)
+
+
+def files_of(request: HttpRequest) -> Any:
+    """The uploaded files of a POST, PUT or PATCH (after `body_of`)."""
+    return getattr(request, "_api_files", None) or request.FILES
 
 
 def text_of(data: dict[str, Any], key: str, default: str = "") -> str:

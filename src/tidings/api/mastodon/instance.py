@@ -21,6 +21,7 @@ from tidings.notifications.models import Marker
 from tidings.posts import polls
 from tidings.posts import selectors as posts
 from tidings.posts.models import Topic
+from tidings.posts.services import MAX_PINNED
 
 # Mastodon's API level this follows, for clients that check it; ours after it.
 VERSION = "4.3.0 (compatible; Tidings 0.1.0)"
@@ -62,7 +63,7 @@ def _limits() -> dict[str, Any]:
             "min_expiration": polls.MIN_SECONDS,
             "max_expiration": polls.MAX_SECONDS,
         },
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 5},
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": MAX_PINNED},
         "translation": {"enabled": False},
     }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -27,7 +26,7 @@ from tidings.api.mastodon.common import (
 )
 from tidings.api.mastodon.serializers import Serializer, iso
 from tidings.core.audience import access_post
-from tidings.core.errors import Conflict, Invalid, NotFound
+from tidings.core.errors import Conflict, NotFound
 from tidings.core.render import render_text
 from tidings.core.text import extract_mentions
 from tidings.groups.models import Group
@@ -36,7 +35,7 @@ from tidings.orgs.models import Organisation
 from tidings.orgs.selectors import client_audience
 from tidings.posts import polls, services
 from tidings.posts import selectors as posts
-from tidings.posts.models import Audience, IdempotencyKey, Poll, Post, ProfilePin
+from tidings.posts.models import Audience, Poll, Post
 from tidings.posts.polls import PollSpec
 
 VISIBILITIES = {"public": "public", "unlisted": "public", "private": "followers", "direct": "direct"}
@@ -77,8 +76,7 @@ def _audience(account: Account, data: dict[str, Any]) -> tuple[str, int | None, 
 
 def _direct(account: Account, text: str, media_ids: list[int]) -> Post:
     """A direct status goes to the one person it mentions, in their conversation."""
-    handles = [h for h in extract_mentions(text)]
-    found = [a for a in accounts_by_handles(handles).values() if a.id != account.id]
+    found = [a for a in accounts_by_handles(extract_mentions(text)).values() if a.id != account.id]
     if len(found) != 1:
         raise ApiError(422, "Validation failed: a direct status must mention exactly one other person")
     return messages.send_message(account, recipient_id=found[0].id, text=text, media_ids=media_ids)
@@ -151,16 +149,12 @@ def create(request: HttpRequest) -> Any:
     key = request.headers.get("Idempotency-Key", "").strip()[:100]
     if key:
         # The same key from the same person within a day gives the first post back, not a second.
-        done = IdempotencyKey.objects.filter(account=me(request), key=key).values_list("post_id", flat=True)
-        if done.first():
-            return _show(request, int(done.first() or 0))
+        done = posts.post_for_request(me(request), key)
+        if done is not None:
+            return _show(request, done)
     post = _create(request, data)
     if key:
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(account=me(request), key=key, post=post)
-        except IntegrityError:
-            pass
+        services.remember_request(me(request), key=key, post=post)
     return _show(request, post.id)
 
 
@@ -287,19 +281,11 @@ def _unreblog(request: HttpRequest, post_id: int) -> None:
 
 
 def _pin(request: HttpRequest, post_id: int) -> None:
-    post = access_post(request.user, post_id)
-    if post.author_id != me(request).id:
-        raise ApiError(422, "Validation failed: you can only pin your own posts")
-    if post.audience not in (Audience.PUBLIC, Audience.FOLLOWERS) or post.kind == Post.Kind.COMMENT:
-        raise Invalid("Only a public or followers-only post can be pinned to a profile")
-    if ProfilePin.objects.filter(account_id=me(request).id).count() >= 5:
-        raise ApiError(422, "Validation failed: you have already pinned the most posts (5)")
-    ProfilePin.objects.get_or_create(account_id=me(request).id, post=post)
+    services.pin_to_profile(me(request), post_id=post_id)
 
 
 def _unpin(request: HttpRequest, post_id: int) -> None:
-    access_post(request.user, post_id)
-    ProfilePin.objects.filter(account_id=me(request).id, post_id=post_id).delete()
+    services.unpin_from_profile(me(request), post_id=post_id)
 
 
 favourite = _action(

@@ -7,7 +7,6 @@ A server-sent stream lasts a few minutes and the client reconnects, so no thread
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -127,16 +126,10 @@ def channel_of(request: HttpRequest, sub: Subscription) -> int:
 
 def _events(request: HttpRequest, sub: Subscription, channel: int, after: str) -> Iterator[bytes]:
     yield b":)\n\n"
-    deadline = time.monotonic() + STREAM_SECONDS
-    while time.monotonic() < deadline:
-        events = pubsub.read(channel, after, timeout=WAIT_SECONDS)
-        if not events:
+    for event in pubsub.follow(channel, after, seconds=STREAM_SECONDS, wait=WAIT_SECONDS):
+        if event is None:
             yield b":thump\n\n"
-            continue
-        for event in events:
-            after = event.id
-            if not sub.wants(event.kind, event.data):
-                continue
+        elif sub.wants(event.kind, event.data):
             for name, payload in payloads(request, event.kind, event.data):
                 body = json.dumps(payload, ensure_ascii=False)
                 yield f"event: {name}\ndata: {body}\n\n".encode()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import DomainError, Forbidden, Invalid, NotFound
-from tidings.orgs import joining, policy, selectors, services
+from tidings.orgs import domains, joining, policy, selectors, services
 from tidings.orgs.models import Invitation, Membership, Organisation, PolicyRule
 from tidings.web.views.common import number
 
@@ -102,9 +102,11 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 reverse("web:accept_invitation", args=[token])
             )
         elif action == "domain-add":
-            services.add_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
+            domains.add_domain(
+                org, actor=actor, domain=data.get("domain", ""), email=data.get("email", ""), address=address
+            )
         elif action == "domain-remove":
-            services.remove_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
+            domains.remove_domain(org, actor=actor, domain=data.get("domain", ""), address=address)
         elif action == "logo":
             upload = request.FILES.get("logo")
             if upload is None:
@@ -151,3 +153,19 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
         # Shown at the top of the console after the redirect, in the admin's language.
         request.session["admin_error"] = str(error.message)
     return redirect("web:admin", slug=org.slug)
+
+
+@login_required
+def verify_domain(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The link mailed to an address at a new domain: a page with a button (opening a link
+    must not change anything); confirming it, an owner or admin proves the domain theirs."""
+    org, actor = _staff(request, slug)
+    if request.method == "POST":
+        try:
+            domains.confirm(org, actor=actor, token=token, address=_address(request))
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            request.session["admin_error"] = str(error.message)
+        return redirect("web:admin", slug=org.slug)
+    return render(request, "tidings/verify_domain.html", {"org": org, "token": token})
