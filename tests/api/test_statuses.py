@@ -337,3 +337,24 @@ def test_at_most_five_posts_are_pinned(api, alice, settings):
 
     assert refused.status_code == 422 and "at most 5" in refused.json()["error"]
     assert ProfilePin.objects.count() == 5
+
+
+def test_the_context_of_a_post_costs_the_same_queries_for_3_or_12_comments(
+    api, alice, make_account, acme, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WRITES_PER_MINUTE = 100
+    root = posts.publish(alice, text="內部討論", audience="org", organisation_id=acme.id)
+    official = make_account("官方", kind="official")
+    orgs.add_member(acme, official)
+
+    def comment(count: int) -> int:
+        for n in range(count):
+            posts.comment(official if n % 2 else alice, post_id=root.id, text=f"第{n}則留言")
+        with CaptureQueriesContext(connection) as queries:
+            assert len(api.get(f"/api/v1/statuses/{root.id}/context").json()["descendants"]) > 0
+        return len(queries)
+
+    assert comment(3) == comment(9)

@@ -17,7 +17,8 @@ class Audience(models.TextChoices):
     DIRECT = "direct", _("Direct")
 
 
-# What lives outside every space and conversation: only these reach homes, profiles and counts.
+# What lives outside every space and conversation: only these reach homes, profiles and counts
+# (an internal post adds nothing that an outsider could read as a number).
 OUTSIDE = (Audience.PUBLIC, Audience.FOLLOWERS)
 
 

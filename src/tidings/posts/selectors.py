@@ -309,7 +309,7 @@ def post_view(viewer: Any, post_id: int | str) -> PostView:
 def comments(viewer: Any, root: Post, *, max_id: int | None = None, limit: int = 50) -> Page:
     """Comments under a post, oldest first as a conversation reads; the caller checked the root."""
     query = Post.objects.filter(visible_posts(viewer), root=root, kind=Post.Kind.COMMENT).select_related(
-        "author", "reply_to__author"
+        "author__organisation", "reply_to__author", "organisation", "group"
     )
     return _page(viewer, query, max_id=max_id, limit=limit, oldest_first=True)
 

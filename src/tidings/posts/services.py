@@ -54,10 +54,6 @@ def _max_length(post: Post | None = None) -> int:
     return int(settings.POST_MAX_LENGTH)
 
 
-# Only posts the world may know of (OUTSIDE) count on profiles and topics: an internal post adds
-# nothing that an outsider could read as a number.
-
-
 def _screen(author: Account, text: str, audience: str) -> Any:
     """Apply the author's organisations' leak-prevention rules to text leaving them: a block
     refuses it with the rule's reason; a hold comes back as the verdict, to hold the post."""
