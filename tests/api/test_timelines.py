@@ -182,6 +182,13 @@ def test_rate_limit_headers_count_down_and_429_past_the_limit(make_account, api_
     assert answers[3].json() == {"error": "Too many requests"}
 
 
+def fill(authors, count: int) -> None:
+    """Posts with a topic and a mention, each reposted with words by another author."""
+    for n in range(count):
+        original = posts.publish(authors[n % 4], text=f"#話題# @reader 第{n}則")
+        posts.repost(authors[(n + 1) % 4], post_id=original.id, comment="轉")
+
+
 def page_queries(api, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert api.get(url).status_code == 200
@@ -194,14 +201,9 @@ def test_a_timeline_page_costs_the_same_queries_for_5_or_20_posts(make_account, 
     api = api_for(reader)
     authors = [make_account(f"author{n}") for n in range(4)]
 
-    def fill(count: int) -> None:
-        for n in range(count):
-            original = posts.publish(authors[n % 4], text=f"#話題# @reader 第{n}則")
-            posts.repost(authors[(n + 1) % 4], post_id=original.id, comment="轉")
-
-    fill(3)
+    fill(authors, 3)
     few = page_queries(api, "/api/v1/timelines/public?limit=5")
-    fill(10)
+    fill(authors, 10)
     many = page_queries(api, "/api/v1/timelines/public?limit=20")
 
     assert few == many
@@ -217,15 +219,11 @@ def test_a_home_page_costs_the_same_queries_for_5_or_20_posts(make_account, api_
         for author in authors:
             social.follow(reader, account_id=author.id)
 
-    def fill(count: int) -> None:
-        with run_hooks():
-            for n in range(count):
-                original = posts.publish(authors[n % 4], text=f"#話題# @reader 第{n}則")
-                posts.repost(authors[(n + 1) % 4], post_id=original.id, comment="轉")
-
-    fill(3)
+    with run_hooks():
+        fill(authors, 3)
     few = page_queries(api, "/api/v1/timelines/home?limit=5")
-    fill(10)
+    with run_hooks():
+        fill(authors, 10)
     many = page_queries(api, "/api/v1/timelines/home?limit=20")
 
     assert few == many

@@ -102,6 +102,16 @@ class Post(SnowflakeModel):
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
 
+    @property
+    def audience_name(self) -> str:
+        """The audience as the APIs name it: public, followers, org:<slug>, group:<id> or direct
+        (fetch `organisation` with the post)."""
+        if self.audience == Audience.ORGANISATION and self.organisation is not None:
+            return f"org:{self.organisation.slug}"
+        if self.audience == Audience.GROUP and self.group_id:
+            return f"group:{self.group_id}"
+        return str(self.audience)
+
 
 class PostEdit(models.Model):
     """An earlier version of a post's text, kept when it is edited."""

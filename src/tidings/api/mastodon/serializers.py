@@ -36,15 +36,6 @@ def iso(when: dt.datetime | None) -> str | None:
     return when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def audience_of(post: Post) -> str:
-    """Our audience, exactly: public, followers, org:<slug>, group:<id> or direct."""
-    if post.audience == Audience.ORGANISATION and post.organisation is not None:
-        return f"org:{post.organisation.slug}"
-    if post.audience == Audience.GROUP and post.group_id:
-        return f"group:{post.group_id}"
-    return str(post.audience)
-
-
 class Serializer:
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
@@ -233,7 +224,7 @@ class Serializer:
             "sensitive": False,
             "spoiler_text": "",
             "visibility": VISIBILITY.get(Audience(p.audience), "private"),
-            "audience": audience_of(p),
+            "audience": p.audience_name,
             "language": p.language or None,
             "uri": url,
             "url": url,

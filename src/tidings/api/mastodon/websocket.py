@@ -58,6 +58,18 @@ def _authenticate(request: HttpRequest) -> set[str]:
     return caller.granted
 
 
+async def _caller(
+    scope: dict[str, Any],
+) -> tuple[dict[str, list[str]], dict[str, str], HttpRequest, set[str]]:
+    """The connection's query, headers, standing-in request and token scopes (ApiError if the
+    token is bad)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    request = _request(scope, query, headers)
+    granted = await asyncio.to_thread(_authenticate, request)
+    return query, headers, request, granted
+
+
 class Session:
     def __init__(self, request: HttpRequest, granted: set[str], emit: Any) -> None:
         from tidings.api.mastodon import streaming
@@ -157,11 +169,8 @@ async def _websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope.get("path", "").rstrip("/") != PATH:
         await send({"type": "websocket.close", "code": 4404})
         return
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    request = _request(scope, query, headers)
     try:
-        granted = await asyncio.to_thread(_authenticate, request)
+        query, headers, request, granted = await _caller(scope)
     except ApiError:
         await send({"type": "websocket.close", "code": 4401})
         return
@@ -232,11 +241,8 @@ async def _http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if name is None:
         await _respond(send, 404, b'{"error": "Record not found"}')
         return
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    request = _request(scope, query, headers)
     try:
-        granted = await asyncio.to_thread(_authenticate, request)
+        query, _headers, request, granted = await _caller(scope)
     except ApiError as exc:
         await _respond(send, exc.status, json.dumps({"error": exc.message}).encode())
         return

@@ -70,20 +70,12 @@ def _account(a: Account) -> dict[str, Any]:
     }
 
 
-def _audience(p: Post) -> str:
-    if p.audience == Audience.ORGANISATION and p.organisation is not None:
-        return f"org:{p.organisation.slug}"
-    if p.audience == Audience.GROUP and p.group_id:
-        return f"group:{p.group_id}"
-    return str(p.audience)
-
-
 def _post(request: HttpRequest, p: Post) -> dict[str, Any]:
     return {
         "id": str(p.id),
         "kind": p.kind,
         "text": p.text,
-        "audience": _audience(p),
+        "audience": p.audience_name,
         "flavour": p.flavour,
         "author": _account(p.author),
         "created_at": p.created_at,
