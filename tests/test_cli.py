@@ -102,3 +102,38 @@ def test_org_commands_refuse_bad_input_with_a_message_and_change_nothing(make_ac
     assert "already a member" in capsys.readouterr().err
     assert Organisation.objects.count() == 1
     assert Membership.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_token_create_prints_a_token_that_works_with_its_scopes(make_account, capsys):
+    from django.test import Client
+
+    make_account("script")
+    assert cli.main(["token", "create", "@script", "--scopes", "read write"]) == 0
+    token = capsys.readouterr().out.strip()
+
+    me = Client().get("/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["username"] == "script"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["token", "create", "nobody"], "no such account: nobody"),
+        (["token", "create", "script", "--scopes", "read admin:all"], "admin:all"),
+        (["token", "create", "script", "--scopes", ""], "Unknown scope"),
+    ],
+)
+def test_token_create_refuses_bad_input_with_a_message(make_account, capsys, args, message):
+    from oauth2_provider.models import get_access_token_model
+
+    make_account("script")
+    assert cli.main(args) == 1
+    assert message in capsys.readouterr().err
+    assert not get_access_token_model().objects.exists()
+
+
+def test_serve_refuses_a_streaming_port_equal_to_its_own(capsys):
+    assert cli.main(["serve", "--port", "8000", "--streaming-port", "8000"]) == 2
+    assert "--streaming-port" in capsys.readouterr().err

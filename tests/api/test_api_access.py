@@ -160,6 +160,7 @@ OPEN_ROUTES = {
     "trends_tags",
     "apps_verify",
     "streaming_health",
+    "api_missing",  # a JSON 404 for any other path under /api/
 }
 
 
@@ -382,3 +383,13 @@ def test_the_lists_of_a_member_are_their_spaces_only(world):
 
     assert {item["id"] for item in colleague} == {f"org-{world.org_id}", f"group-{world.group_id}"}
     assert all(not item["id"].endswith(str(world.org_id)) for item in outsider)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/push/subscription", "/api/v1/admin/accounts", "/api/tidings/v1/nothing"]
+)
+def test_a_route_the_api_does_not_have_is_a_json_404(world, path):
+    response = world.apis["author"].post(path, {})
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Record not found"}

@@ -126,4 +126,7 @@ urlpatterns = [
     path("oauth/", include((oauth_patterns, "oauth"))),
     endpoint(".well-known/oauth-authorization-server", oauth.metadata, name="oauth_metadata"),
     path("api/", include((mastodon_patterns, "mastodon"))),
+    # Anything else under /api/ (push subscriptions, filters v1 writes, admin...) is a JSON 404,
+    # so a client reads an error rather than a web page.
+    re_path(r"^api/", instance.no_such_route, name="api_missing"),
 ]

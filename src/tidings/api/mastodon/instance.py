@@ -213,3 +213,8 @@ def search(request: HttpRequest) -> Any:
         found = posts.find_posts(request.user, query, max_id=window.max_id, limit=window.limit)
         result["statuses"] = serializer.statuses(found.items)
     return result
+
+
+@api(methods=("GET", "POST", "PUT", "PATCH", "DELETE"), auth=False)
+def no_such_route(request: HttpRequest) -> Any:
+    return {"error": "Record not found"}, 404
