@@ -31,23 +31,32 @@ def has_blocked(blocker_id: int, blocked_id: int) -> bool:
     return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
 
 
+@dataclass
+class FollowPage:
+    people: list[Any]
+    next_max_id: int | None  # the cursor of the next (older) page, None at the end
+    newest_id: int | None  # the cursor of the newest row shown, for a client catching up
+
+
 def follow_page(
-    account_id: int, *, followers: bool, max_id: int | None, limit: int = 50
-) -> tuple[list[Any], int | None]:
+    account_id: int, *, followers: bool, max_id: int | None, limit: int = 50, since_id: int | None = None
+) -> FollowPage:
     """Who follows the account (or whom it follows), newest first, active accounts only."""
     if followers:
         rows = Follow.objects.filter(followee_id=account_id, follower__is_active=True).select_related(
-            "follower"
+            "follower__organisation"
         )
     else:
         rows = Follow.objects.filter(follower_id=account_id, followee__is_active=True).select_related(
-            "followee"
+            "followee__organisation"
         )
     if max_id:
         rows = rows.filter(id__lt=max_id)
+    if since_id:
+        rows = rows.filter(id__gt=since_id)
     page = list(rows.order_by("-id")[: limit + 1])
     people = [f.follower if followers else f.followee for f in page[:limit]]
-    return people, page[limit - 1].id if len(page) > limit else None
+    return FollowPage(people, page[limit - 1].id if len(page) > limit else None, page[0].id if page else None)
 
 
 def hidden_author_ids(viewer: Any) -> set[int]:

@@ -6,12 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 
 from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
-from tidings.accounts.selectors import account_by_handle
+from tidings.accounts.selectors import account_by_handle, search_accounts
 from tidings.api.mastodon.common import (
     ApiError,
     Paged,
@@ -26,10 +25,9 @@ from tidings.api.mastodon.common import (
 )
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.errors import Conflict, NotFound
-from tidings.core.text import fold
 from tidings.posts import selectors as posts
 from tidings.social import services as social
-from tidings.social.models import Follow
+from tidings.social.selectors import follow_page
 
 
 def account_by_id(raw: Any) -> Account:
@@ -112,21 +110,15 @@ def _last(items: list[Any]) -> int | None:
 def _follow_list(request: HttpRequest, account_id: str, *, followers: bool) -> Any:
     account = account_by_id(account_id)
     window = window_of(request, most=80)
-    if followers:
-        rows = Follow.objects.filter(followee_id=account.id, follower__is_active=True)
-    else:
-        rows = Follow.objects.filter(follower_id=account.id, followee__is_active=True)
-    rows = rows.select_related("follower__organisation" if followers else "followee__organisation")
-    if window.max_id:
-        rows = rows.filter(id__lt=window.max_id)
-    if window.since_id or window.min_id:
-        rows = rows.filter(id__gt=max(window.since_id or 0, window.min_id or 0))
-    page = list(rows.order_by("-id")[: window.limit + 1])
-    more = len(page) > window.limit
-    page = page[: window.limit]
-    people = [f.follower if followers else f.followee for f in page]
-    data = [Serializer(request).account(p) for p in people]
-    return Paged(data, page[0].id if page else None, page[-1].id if page else None, more=more)
+    found = follow_page(
+        account.id,
+        followers=followers,
+        max_id=window.max_id,
+        limit=window.limit,
+        since_id=max(window.since_id or 0, window.min_id or 0) or None,
+    )
+    data = [Serializer(request).account(p) for p in found.people]
+    return Paged(data, found.newest_id, found.next_max_id, more=found.next_max_id is not None)
 
 
 @api(auth=False, scope="read:accounts")
@@ -193,20 +185,4 @@ def search(request: HttpRequest) -> Any:
     if not query:
         raise ApiError(400, "q is required")
     window = window_of(request, most=80)
-    return [Serializer(request).account(a) for a in find_accounts(query, limit=window.limit)]
-
-
-def find_accounts(query: str, *, limit: int) -> list[Account]:
-    """People whose handle or name holds the words, folded (case, width, 繁/简). The full
-    search of issue 5 will rank these; for now the handle's folded prefix comes first."""
-    key = fold(query)[:60]
-    if not key:
-        return []
-    rows = Account.objects.filter(is_active=True).select_related("organisation")
-    exact = list(rows.filter(handle_key=key)[:1])
-    rest = list(
-        rows.filter(Q(handle_key__startswith=key) | Q(display_name__icontains=query[:60]))
-        .exclude(id__in=[a.id for a in exact])
-        .order_by("-followers_count", "id")[: limit - len(exact)]
-    )
-    return exact + rest
+    return [Serializer(request).account(a) for a in search_accounts(query, limit=window.limit)]

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from tidings.accounts import scopes
 from tidings.accounts.models import Account
-from tidings.api.mastodon.accounts import find_accounts
+from tidings.accounts.selectors import search_accounts
 from tidings.api.mastodon.common import ApiError, api, body_of, me, window_of
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.render import topic_url
@@ -204,7 +204,7 @@ def search(request: HttpRequest) -> Any:
     serializer = Serializer(request)
     result: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
     if kind in ("", "accounts"):
-        result["accounts"] = [serializer.account(a) for a in find_accounts(query, limit=window.limit)]
+        result["accounts"] = [serializer.account(a) for a in search_accounts(query, limit=window.limit)]
     if kind in ("", "hashtags"):
         key = fold(query.strip("#"))
         topics = Topic.objects.filter(key__startswith=key, posts_count__gt=0).order_by("-posts_count")

@@ -53,7 +53,7 @@ def _notification(serializer: Serializer, n: Notification, statuses: dict[int, A
     }
 
 
-def _serialize(request: HttpRequest, items: list[Notification]) -> list[dict[str, Any]]:
+def serialize_all(request: HttpRequest, items: list[Notification]) -> list[dict[str, Any]]:
     serializer = Serializer(request)
     with_posts = [n.post for n in items if n.post is not None]
     views = posts.hydrate(request.user, with_posts)
@@ -76,7 +76,7 @@ def index(request: HttpRequest) -> Any:
         actor_id=id_of(raw_account) if raw_account else None,
     )
     items = page.items
-    data = _serialize(request, items)
+    data = serialize_all(request, items)
     return Paged(
         data,
         items[0].id if items else None,
@@ -99,7 +99,7 @@ def detail(request: HttpRequest, notification_id: str) -> Any:
     page = inbox.notifications(request.user, max_id=wanted.id + 1, limit=1)
     if not page.items or page.items[0].id != wanted.id:
         raise NotFound()  # its post is no longer visible
-    return _serialize(request, page.items)[0]
+    return serialize_all(request, page.items)[0]
 
 
 @api(methods=("POST",), scope="write:notifications", user=True)

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import accounts_by_handles
+from tidings.api import audience as audiences
 from tidings.api.mastodon.common import (
     ApiError,
     Paged,
@@ -29,9 +30,7 @@ from tidings.core.audience import access_post
 from tidings.core.errors import Conflict, NotFound
 from tidings.core.render import render_text
 from tidings.core.text import extract_mentions
-from tidings.groups.models import Group
 from tidings.notifications import services as messages
-from tidings.orgs.models import Organisation
 from tidings.orgs.selectors import client_audience
 from tidings.posts import polls, services
 from tidings.posts import selectors as posts
@@ -56,22 +55,7 @@ def _audience(account: Account, data: dict[str, Any]) -> tuple[str, int | None, 
                 raise ApiError(422, "Validation failed: Visibility is not included in the list")
             return VISIBILITIES[visibility], None, None
         raw = client_audience(account)
-    if raw in ("public", "followers", "direct"):
-        return raw, None, None
-    kind, _sep, ref = raw.partition(":")
-    if kind == "org" and ref:
-        org = Organisation.objects.filter(slug=ref[:40]).first()
-        if org is None:
-            raise NotFound()
-        return Audience.ORGANISATION, org.id, None
-    if kind == "group" and ref:
-        group = Group.objects.filter(id=id_of(ref)).first()
-        if group is None:
-            raise NotFound()
-        return Audience.GROUP, group.organisation_id, group.id
-    raise ApiError(
-        422, "Validation failed: audience must be public, followers, org:<slug>, group:<id> or direct"
-    )
+    return audiences.parse(raw, direct=True)
 
 
 def _direct(account: Account, text: str, media_ids: list[int]) -> Post:
@@ -214,38 +198,34 @@ def source(request: HttpRequest, status_id: str) -> Any:
 @api(auth=False, scope="read:statuses")
 def context(request: HttpRequest, status_id: str) -> Any:
     """Ancestors (the post a comment sits under, and the comments it answers) and descendants
-    (the comments under a post, or the replies under a comment)."""
-    view = posts.post_view(request.user, id_of(status_id))
-    post = view.post
+    (the comments under a post, or the replies under a comment): one page of the thread's
+    comments, walked in memory."""
+    post = posts.post_view(request.user, id_of(status_id)).post
     viewer = request.user
-    serializer = Serializer(request)
-    ancestors: list[Any] = []
-    descendants: list[Any] = []
-    if post.kind == Post.Kind.COMMENT and post.root_id:
-        chain: list[int] = [post.root_id]
-        hop = post.reply_to_id
-        seen = 0
-        while hop and seen < 40:
-            chain.append(hop)
-            hop = Post.objects.filter(id=hop).values_list("reply_to_id", flat=True).first()
-            seen += 1
-        ancestors = serializer.statuses(posts.hydrate(viewer, posts.posts_by_ids(viewer, sorted(set(chain)))))
-        assert post.root is not None
-        under = posts.comments(viewer, post.root, limit=200).items
-        descendants = serializer.statuses([v for v in under if _answers(v.post, post.id, under)])
-    else:
-        descendants = serializer.statuses(posts.comments(viewer, post, limit=200).items)
-    return {"ancestors": ancestors, "descendants": descendants}
+    if post.kind != Post.Kind.COMMENT or post.root is None:
+        descendants = posts.comments(viewer, post, limit=200).items
+        return {"ancestors": [], "descendants": Serializer(request).statuses(descendants)}
+    under = posts.comments(viewer, post.root, limit=200).items
+    by_id = {v.post.id: v for v in under}
+    chain: list[Any] = []
+    hop = post.reply_to_id
+    while hop in by_id and len(chain) < len(under):
+        chain.append(by_id[hop])
+        hop = by_id[hop].post.reply_to_id
+    ancestors = [*posts.hydrate(viewer, posts.posts_by_ids(viewer, [post.root.id])), *reversed(chain)]
+    descendants = [v for v in under if _answers(v.post, post.id, by_id)]
+    shown = Serializer(request).statuses([*ancestors, *descendants])
+    return {"ancestors": shown[: len(ancestors)], "descendants": shown[len(ancestors) :]}
 
 
-def _answers(candidate: Post, comment_id: int, page: list[Any]) -> bool:
+def _answers(candidate: Post, comment_id: int, by_id: dict[int, Any]) -> bool:
     """Whether a comment sits, directly or further down, under the comment `comment_id`."""
-    parent = {v.post.id: v.post.reply_to_id for v in page}
     hop, seen = candidate.reply_to_id, 0
-    while hop and seen < 200:
+    while hop and seen < len(by_id):
         if hop == comment_id:
             return True
-        hop, seen = parent.get(hop), seen + 1
+        parent = by_id.get(hop)
+        hop, seen = (parent.post.reply_to_id if parent else None), seen + 1
     return False
 
 

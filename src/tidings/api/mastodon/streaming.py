@@ -14,9 +14,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from tidings.api.mastodon.common import ApiError, api, me
-from tidings.api.mastodon.notifications import _serialize as serialize_notifications
+from tidings.api.mastodon.notifications import serialize_all as serialize_notifications
 from tidings.api.mastodon.serializers import Serializer
-from tidings.api.mastodon.timelines import _space_of
+from tidings.api.mastodon.timelines import space_of
 from tidings.core import pubsub
 from tidings.core.errors import NotFound
 from tidings.core.text import fold
@@ -83,7 +83,7 @@ def subscription(viewer: Any, name: str, *, tag: str = "", list_id: str = "") ->
     if name in USER_KINDS and not getattr(viewer, "is_authenticated", False):
         raise ApiError(401, "The access token is invalid")
     if name == "list":
-        organisation_id, group_id = _space_of(viewer, list_id)
+        organisation_id, group_id = space_of(viewer, list_id)
         return Subscription(name, f"group:{group_id}" if group_id else f"org:{organisation_id}")
     return Subscription(name)
 

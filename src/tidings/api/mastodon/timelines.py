@@ -75,7 +75,7 @@ def lists(request: HttpRequest) -> Any:
     return my_lists(request.user)
 
 
-def _space_of(viewer: Account, list_id: str) -> tuple[int, int | None]:
+def space_of(viewer: Account, list_id: str) -> tuple[int, int | None]:
     """(organisation id, group id or None) for a list id the viewer may read; else not found."""
     kind, _sep, raw = list_id.partition("-")
     if not raw.isdigit() or len(raw) > 19:
@@ -91,14 +91,14 @@ def _space_of(viewer: Account, list_id: str) -> tuple[int, int | None]:
 @api(scope="read:lists", user=True)
 def list_detail(request: HttpRequest, list_id: str) -> Any:
     assert isinstance(request.user, Account)
-    _space_of(request.user, list_id)
+    space_of(request.user, list_id)
     return next(item for item in my_lists(request.user) if item["id"] == list_id)
 
 
 @api(scope="read:lists", user=True)
 def list_timeline(request: HttpRequest, list_id: str) -> Any:
     assert isinstance(request.user, Account)
-    organisation_id, group_id = _space_of(request.user, list_id)
+    organisation_id, group_id = space_of(request.user, list_id)
     page = posts.space_posts(
         request.user, organisation_id=organisation_id, group_id=group_id, **_window(request)
     )

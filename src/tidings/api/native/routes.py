@@ -10,6 +10,7 @@ from django.urls import reverse
 from ninja import Query, Router, Status
 
 from tidings.accounts.models import Account
+from tidings.api import audience as audiences
 from tidings.api.native.auth import read, write
 from tidings.api.native.schemas import (
     AuditOut,
@@ -35,7 +36,7 @@ from tidings.orgs import selectors as org_selectors
 from tidings.orgs.models import Organisation, PolicyRule
 from tidings.posts import selectors as posts
 from tidings.posts import services as post_services
-from tidings.posts.models import Audience, Post
+from tidings.posts.models import Post
 
 router = Router()
 ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
@@ -245,7 +246,7 @@ def group_leave(request: HttpRequest, group_id: str) -> Any:
 @router.post("/posts", response=answers(PostOut), auth=write("write:statuses"), tags=["posts"])
 def create_post(request: HttpRequest, data: PostIn) -> Any:
     """A post to any audience, including an announcement or a question inside a space."""
-    audience, organisation_id, group_id = _parse_audience(data.audience)
+    audience, organisation_id, group_id = audiences.parse(data.audience)
     made = post_services.publish(
         _me(request),
         text=data.text,
@@ -255,20 +256,6 @@ def create_post(request: HttpRequest, data: PostIn) -> Any:
         flavour=data.flavour,
     )
     return _post(request, posts.post_view(request.user, made.id).post)
-
-
-def _parse_audience(raw: str) -> tuple[str, int | None, int | None]:
-    if raw in ("public", "followers"):
-        return raw, None, None
-    kind, _sep, ref = raw.partition(":")
-    if kind == "org" and ref:
-        return Audience.ORGANISATION, org_selectors.organisation_by_slug(ref[:40]).id, None
-    if kind == "group" and ref:
-        found = Group.objects.filter(id=_id(ref)).first()
-        if found is None:
-            raise NotFound()
-        return Audience.GROUP, found.organisation_id, found.id
-    raise Invalid("audience must be public, followers, org:<slug> or group:<id>")
 
 
 @router.get("/posts/{post_id}", response=answers(PostOut), auth=read("read:statuses"), tags=["posts"])

@@ -60,7 +60,8 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
 
 def _follow_list(request: HttpRequest, handle: str, *, followers: bool) -> HttpResponse:
     account = account_by_handle(handle)
-    people, next_max_id = follow_page(account.id, followers=followers, max_id=max_id(request))
+    found = follow_page(account.id, followers=followers, max_id=max_id(request))
+    people, next_max_id = found.people, found.next_max_id
     context = {"account": account, "people": people, "followers": followers, "next_max_id": next_max_id}
     return render(request, "tidings/follow_list.html", context)
 
