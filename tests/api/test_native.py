@@ -226,3 +226,12 @@ def test_malformed_json_is_a_400_in_the_same_error_format(acme):
 
     assert response.status_code == 400 and set(response.json()) == {"error"}
     assert Post.objects.count() == 1  # only the fixture's
+
+
+@pytest.mark.parametrize("raw", ["³", "①", "٣"])
+def test_digits_that_are_not_ascii_are_an_id_nobody_has(acme, raw):
+    """Schemathesis found "/posts/³" answered 500: str.isdigit() takes it, int() does not."""
+    native = as_(acme["people"]["member"]).get(f"{BASE}/posts/{raw}")
+    mastodon = as_(acme["people"]["member"]).get(f"/api/v1/statuses/{raw}")
+
+    assert native.status_code == mastodon.status_code == 404

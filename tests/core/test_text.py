@@ -229,3 +229,12 @@ def test_text_far_beyond_any_post_is_refused_before_it_is_parsed():
     with pytest.raises(Invalid) as refused:
         clean_post_text("https://example.com/" + "a" * 10_000, max_length=140)
     assert "far too long" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("123", True), ("", False), ("³", False), ("٣", False), ("1a", False)]
+)
+def test_only_ascii_digits_are_a_number(text, expected):
+    from tidings.core.text import is_number
+
+    assert is_number(text) is expected

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from tidings.accounts.models import Account, RecoveryCode, TwoFactor
 from tidings.core import ratelimit
 from tidings.core.errors import Conflict, Invalid
+from tidings.core.text import is_number
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -161,7 +162,7 @@ def _count_try(account: Account, address: str) -> str:
 def _matching_step(device: TwoFactor, code: str, at: float | None = None) -> int | None:
     """The step whose code this is, if it is one of the steps allowed now and not used before."""
     code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not is_number(code):
         return None
     key, now = secret_key(device.secret), time_step(at)
     found = None

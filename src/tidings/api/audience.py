@@ -4,6 +4,7 @@ org:<slug>, group:<id>, and for the Mastodon routes direct."""
 from __future__ import annotations
 
 from tidings.core.errors import Invalid, NotFound
+from tidings.core.text import is_number
 from tidings.groups.models import Group
 from tidings.orgs.selectors import organisation_by_slug
 from tidings.posts.models import Audience
@@ -19,7 +20,7 @@ def parse(raw: str, *, direct: bool = False) -> tuple[str, int | None, int | Non
     if kind == "org" and ref:
         return Audience.ORGANISATION, organisation_by_slug(ref[:40]).id, None
     if kind == "group" and ref:
-        group = Group.objects.filter(id=int(ref)).first() if ref.isdigit() and len(ref) < 20 else None
+        group = Group.objects.filter(id=int(ref)).first() if is_number(ref) and len(ref) < 20 else None
         if group is None:
             raise NotFound()
         return Audience.GROUP, group.organisation_id, group.id

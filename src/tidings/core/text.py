@@ -225,3 +225,8 @@ def clean_post_text(text: str, *, max_length: int) -> str:
             field="text",
         )
     return text
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "³" and "①", which int() refuses."""
+    return text.isascii() and text.isdigit()

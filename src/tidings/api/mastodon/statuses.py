@@ -29,7 +29,7 @@ from tidings.api.mastodon.serializers import Serializer, iso
 from tidings.core.audience import access_post
 from tidings.core.errors import Conflict, NotFound
 from tidings.core.render import render_text
-from tidings.core.text import extract_mentions
+from tidings.core.text import extract_mentions, is_number
 from tidings.notifications import services as messages
 from tidings.orgs.selectors import client_audience
 from tidings.posts import polls, services
@@ -117,7 +117,7 @@ def _poll_spec(raw: Any) -> PollSpec | None:
     if not isinstance(options, list) or not all(isinstance(o, (str, int, float)) for o in options):
         raise ApiError(422, "Validation failed: poll options must be a list of texts")
     expires = str(raw.get("expires_in", ""))
-    if not expires.isdigit() or len(expires) > 10:
+    if not is_number(expires) or len(expires) > 10:
         raise ApiError(422, "Validation failed: poll expires_in must be a number of seconds")
     return PollSpec(
         options=[str(o) for o in options],
@@ -336,7 +336,7 @@ def poll_vote(request: HttpRequest, poll_id: str) -> Any:
     choices = []
     for value in raw:
         text = str(value)
-        if not text.isdigit() or len(text) > 3:
+        if not is_number(text) or len(text) > 3:
             raise ApiError(422, "Validation failed: choices must be option numbers")
         choices.append(int(text))
     voted = polls.vote(me(request), poll_id=id_of(poll_id), choices=choices)

@@ -19,7 +19,7 @@ from tidings.api.mastodon.serializers import Serializer
 from tidings.api.mastodon.timelines import space_of
 from tidings.core import pubsub
 from tidings.core.errors import NotFound
-from tidings.core.text import fold
+from tidings.core.text import fold, is_number
 from tidings.notifications.models import Notification
 from tidings.posts import selectors as posts
 from tidings.posts.models import PostTopic
@@ -61,7 +61,7 @@ class Subscription:
             if self.name.startswith("hashtag"):
                 post_id = str(data.get("id", ""))
                 return (
-                    post_id.isdigit()
+                    is_number(post_id)
                     and PostTopic.objects.filter(post_id=int(post_id), topic__key=self.param).exists()
                 )
             return True

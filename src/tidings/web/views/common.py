@@ -9,11 +9,12 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tidings.core.errors import DomainError
+from tidings.core.text import is_number
 
 
 def number(raw: str | None) -> int | None:
     """A whole number from a form or query string; None for anything else (or absurdly long)."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
+    return int(raw) if raw and is_number(raw) and len(raw) < 20 else None
 
 
 def max_id(request: HttpRequest) -> int | None:
