@@ -1,4 +1,4 @@
-"""The `tidings` command: serve, worker, run, migrate, demo, createuser, manage."""
+"""The `tidings` command: serve, worker, run, migrate, demo, createuser, org, token, search, manage."""
 
 from __future__ import annotations
 
@@ -116,6 +116,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
     from django.core.management import call_command
 
+    from tidings.search import sentiment, terms
+
+    # The segmenter and the tone word lists take seconds to load: before the first task, not in it.
+    terms.cjk_words("預熱")
+    sentiment.classify("預熱")
     print("Tidings worker started.", flush=True)
     call_command("run_huey")
     return 0
@@ -232,6 +237,20 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    _setup()
+    from tidings.search import index, names
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} posts", end="", flush=True)
+
+    posts = index.reindex(progress)
+    print(f"\nIndexed {posts} posts and {names.rebuild()} names.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tidings", description="Tidings, an enterprise microblog.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -294,6 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("username")
     q.add_argument("--scopes", default="read", help='scopes, space separated (default "read")')
     p.set_defaults(func=cmd_token)
+    p = sub.add_parser("search", help="the search index")
+    search_sub = p.add_subparsers(dest="search_command", required=True)
+    search_sub.add_parser("reindex", help="rebuild the index of posts and names from the database")
+    p.set_defaults(func=cmd_search)
     p = sub.add_parser("manage", help="any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

@@ -114,6 +114,7 @@ Demo logins (password for all: {PASSWORD})
   customers         : @小雨  @阿傑  @techfan  @lily_chen  ... (ten in all)
   supplier 宏遠電子   : @王思涵 (owner)  @劉建國, guests in the group "X14 供應鏈"
 Internal spaces: /o/demo-tech/ (示範科技) and /o/hongyuan/ (宏遠電子); brand page /brand/demo-tech/
+Brand monitor of @示範科技 (also for 林志遠, who owns the company): /monitors/
 """.rstrip()
 
 
@@ -160,6 +161,11 @@ def _load_public() -> None:
             for target in [*official, EXECUTIVE[0]]:
                 if target != handle:
                     social.follow(account, account_id=people[target].id)
+        # What the brand hears of itself: the worker fills this monitor as the posts below go out.
+        from tidings.search import monitors
+
+        brand = people[OFFICIAL[0][0]]
+        monitors.create(brand, brand, name="X14 口碑", query="X14 OR 示範 OR 筆電 -特價", notify=False)
         for handle, _, _ in EMPLOYEES:
             for other, _, _ in EMPLOYEES:
                 if other != handle:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tidings.posts",
     "tidings.timelines",
     "tidings.notifications",
+    "tidings.search",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",
@@ -160,8 +161,9 @@ else:
         "name": "tidings",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": TASKS_IMMEDIATE,
-        # SQLite cannot block on a queue like Redis does: poll at least twice a second when idle.
-        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 0.5},
+        # SQLite cannot block on a queue like Redis does: poll five times a second when idle (a
+        # monitor shows a new catch within a second; a poll is one indexed read).
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 0.2},
     }
 
 # --- Security -------------------------------------------------------------------------------------
@@ -223,6 +225,11 @@ IMAGE_MAX_PIXELS = 40_000_000
 TIMELINE_CAP = 800
 # Accounts with more followers than this are not fanned out; their posts merge in at read time.
 FANOUT_FOLLOWER_THRESHOLD = int(_env("FANOUT_FOLLOWER_THRESHOLD", "10000"))
+# A negative post caught by a monitor is flagged first when its author has this many followers.
+MONITOR_WARN_FOLLOWERS = int(_env("MONITOR_WARN_FOLLOWERS", "1000"))
+# Webhooks and other server-side fetches refuse private and local addresses unless allowed here
+# (an operator whose receivers live on the company network; the tests' local receiver).
+FETCH_PRIVATE_ADDRESSES = _flag("FETCH_PRIVATE_ADDRESSES")
 # Timelines are kept only for people seen within this many days; others are rebuilt on return.
 TIMELINE_ACTIVE_DAYS = 21
 # Rate limits per account: posts, reposts and comments together; follows.

@@ -26,6 +26,7 @@ from tidings.orgs.models import Organisation
 from tidings.posts import selectors
 from tidings.posts import services as posts
 from tidings.posts.models import Mention, Post, PostTopic, Topic
+from tidings.search import selectors as search
 from tidings.social import services as social
 from tidings.timelines import store
 from tidings.timelines.selectors import home_timeline
@@ -217,7 +218,7 @@ def test_internal_posts_do_not_count_on_profiles_nor_on_topics(world):
     assert counts == {"作者": 1, "同事": 0, "供應商": 0}
     assert Topic.objects.get(name="機密").posts_count == 0
     assert Topic.objects.get(name="新聞").posts_count == 1
-    assert "機密" not in [t.name for t in selectors.trending_topics()]
+    assert "機密" not in [t.name for t in search.trending_topics()]
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -510,3 +511,27 @@ def test_an_organisation_may_raise_its_limit_above_the_platforms(world):
     with pytest.raises(Invalid):
         posts.publish(world.author, text=long_text)
     assert Post.objects.count() == before
+
+
+EVERY_TEXT = (
+    "公開 OR 內部公告 OR 研發進度 OR 交貨時間 OR 收到 OR 大家看 OR 好 OR 轉給組員 OR 可以 OR 注意 OR 私下說"
+)
+
+
+@pytest.mark.parametrize("order", ["top", "latest"])
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_search_finds_each_post_only_for_its_audience_on_every_page(world, viewer, order):
+    who = world.viewer(viewer)
+    whole = search.find_posts(who, EVERY_TEXT, order=order, limit=40)
+    assert {v.post.id for v in whole.items} == world.ids(SEES[viewer])
+    # Page by page, one result a page: the filter is inside the query, no page is cut short.
+    seen: list[int] = []
+    offset, max_id = 0, None
+    for _ in range(len(ALL) + 1):
+        page = search.find_posts(who, EVERY_TEXT, order=order, limit=1, offset=offset, max_id=max_id)
+        seen += [v.post.id for v in page.items]
+        if page.next_offset is None and page.next_max_id is None:
+            break
+        offset, max_id = page.next_offset or 0, page.next_max_id
+    assert sorted(seen) == sorted(world.ids(SEES[viewer]))
+    assert len(seen) == len(set(seen))

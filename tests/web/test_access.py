@@ -386,6 +386,7 @@ OPEN_ROUTES = {"home", "public", "healthz", "signup", "login", "logout", "profil
 OPEN_ROUTES |= {"topic"}  # lists filtered by audience, tested above
 OPEN_ROUTES |= {"password_reset", "password_reset_confirm"}  # tests/web/test_joining.py
 OPEN_ROUTES |= {"login_two_factor"}  # only after a right password: tests/web/test_twofactor_web.py
+OPEN_ROUTES |= {"search"}  # what a viewer may see, any page of results: tests/search/
 POST_ROUTES = {"post", "post_card", "post_history", "comment", "repost", "edit", "delete", "toggle", "vote"}
 MEDIA_ROUTES = {"media"}
 PRIVATE_ROUTES = {
@@ -410,7 +411,16 @@ PRIVATE_ROUTES = {
     "session_revoke": ("post", "/settings/sessions/1/revoke/"),
     "sessions_revoke_others": ("post", "/settings/sessions/revoke-others/"),
     "app_revoke": ("post", "/settings/apps/1/revoke/"),  # tests/api/test_oauth.py
+    "monitors": ("get", "/monitors/"),
 }
+# One monitor's pages: only those who run its account; anyone else as for a missing monitor.
+MONITOR_ROUTES = {
+    "monitor",
+    "monitor_edit",
+    "monitor_delete",
+    "monitor_volume",
+    "monitor_events",
+}  # tests/search/
 STREAM_ROUTES = {"events"}  # tests/web/test_stream.py
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",
@@ -436,6 +446,7 @@ def test_every_route_is_classified_for_access_tests():
     names = {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)}
 
     classified = OPEN_ROUTES | POST_ROUTES | MEDIA_ROUTES | set(PRIVATE_ROUTES) | STREAM_ROUTES | SPACE_ROUTES
+    classified |= MONITOR_ROUTES
     assert names == classified
 
 

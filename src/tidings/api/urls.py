@@ -44,7 +44,7 @@ mastodon_patterns = [
     endpoint("v1/markers", instance.markers, name="markers"),
     endpoint("v1/trends", instance.trends_tags, name="trends"),
     endpoint("v1/trends/tags", instance.trends_tags, name="trends_tags"),
-    endpoint("v2/search", instance.search, name="search"),
+    endpoint("v2/search", instance.search_v2, name="search"),
     # accounts
     endpoint("v1/accounts/verify_credentials", accounts.verify_credentials, name="verify_credentials"),
     endpoint("v1/accounts/update_credentials", accounts.update_credentials, name="update_credentials"),

@@ -60,7 +60,7 @@ def is_position(value: str) -> bool:
     return bool(re.fullmatch(r"\d{1,20}(-\d{1,10})?" if tredis.enabled() else r"\d{1,20}", value))
 
 
-def read(account_id: int, after: str, *, timeout: float) -> list[Event]:
+def read(account_id: int, after: str, *, timeout: float, poll: float = POLL_SECONDS) -> list[Event]:
     """Events for the account after `after`, waiting up to `timeout` seconds for the first one."""
     if tredis.enabled():
         # XREAD's BLOCK 0 waits forever: no timeout means no BLOCK at all.
@@ -87,15 +87,18 @@ def read(account_id: int, after: str, *, timeout: float) -> list[Event]:
         )
         if rows or time.monotonic() >= deadline:
             return [Event(str(i), k, d) for i, k, d in rows]
-        time.sleep(POLL_SECONDS)
+        time.sleep(poll)
 
 
-def follow(account_id: int, after: str, *, seconds: float, wait: float) -> Iterator[Event | None]:
+def follow(
+    account_id: int, after: str, *, seconds: float, wait: float, poll: float = POLL_SECONDS
+) -> Iterator[Event | None]:
     """The events of a channel as they come, for `seconds`; None after each `wait` without any
-    (for a keep-alive). What an open event stream reads."""
+    (for a keep-alive). What an open event stream reads. Embedded, `poll` is how often the table
+    is read: a monitor's column, watched by a few and wanting speed, reads more often."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        events = read(account_id, after, timeout=wait)
+        events = read(account_id, after, timeout=wait, poll=poll)
         if not events:
             yield None
         for event in events:

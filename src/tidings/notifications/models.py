@@ -16,6 +16,7 @@ class Notification(SnowflakeModel):
         LIKE = "like", _("Like")
         FOLLOW = "follow", _("Follow")
         GROUP_POST = "group_post", _("New post in a group")
+        MONITOR = "monitor", _("Caught by a monitor")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -122,15 +122,19 @@ def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
     return views
 
 
+# What a card of a post shows besides the post: fetched with it, in the same query.
+CARD_RELATED = (
+    "author__organisation",
+    "repost_of__author__organisation",
+    "group",
+    "organisation",
+    "repost_of__group",
+    "repost_of__organisation",
+)
+
+
 def _base(viewer: Any) -> Any:
-    return Post.objects.filter(visible_posts(viewer)).select_related(
-        "author__organisation",
-        "repost_of__author__organisation",
-        "group",
-        "organisation",
-        "repost_of__group",
-        "repost_of__organisation",
-    )
+    return Post.objects.filter(visible_posts(viewer)).select_related(*CARD_RELATED)
 
 
 def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
@@ -281,16 +285,6 @@ def liked_posts(
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
-def find_posts(viewer: Any, query: str, *, max_id: int | None = None, limit: int = 20) -> Page:
-    """Posts and reposts holding every word of the query, newest first, among those the viewer
-    may see. A plain scan for now: ranked, segmented full text is issue 5's."""
-    words = [w for w in query.split() if w][:5]
-    found = _base(viewer).filter(kind__in=(*TIMELINE_KINDS, Post.Kind.COMMENT))
-    for word in words:
-        found = found.filter(text__icontains=word[:50])
-    return _page(viewer, found, max_id=max_id, limit=limit)
-
-
 def post_view(viewer: Any, post_id: int | str) -> PostView:
     post = access_post(
         viewer,
@@ -337,18 +331,6 @@ def likers(viewer: Any, post: Post, *, max_id: int | None = None, limit: int = 4
 def edit_history(viewer: Any, post_id: int | str) -> tuple[Post, list[PostEdit]]:
     post = access_post(viewer, post_id)
     return post, list(post.edits.order_by("-id"))
-
-
-def trending_topics(*, limit: int = 10) -> list[Topic]:
-    """Topics with the most public posts among the newest ones (a simple sliding window)."""
-    recent = Post.objects.filter(audience=Audience.PUBLIC, held=False).order_by("-id").values("id")[:2000]
-    from django.db.models import Count
-
-    return list(
-        Topic.objects.filter(links__post_id__in=recent)
-        .annotate(recent=Count("links"))
-        .order_by("-recent", "-posts_count")[:limit]
-    )
 
 
 def post_for_request(viewer: Any, key: str) -> int | None:

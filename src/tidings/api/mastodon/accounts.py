@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
-from tidings.accounts.selectors import account_by_handle, search_accounts
+from tidings.accounts.selectors import account_by_handle
 from tidings.api.mastodon.common import (
     ApiError,
     Paged,
@@ -26,6 +26,7 @@ from tidings.api.mastodon.common import (
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.errors import Conflict, NotFound
 from tidings.posts import selectors as posts
+from tidings.search.selectors import find_people
 from tidings.social import services as social
 from tidings.social.selectors import follow_page
 
@@ -185,4 +186,4 @@ def search(request: HttpRequest) -> Any:
     if not query:
         raise ApiError(400, "q is required")
     window = window_of(request, most=80)
-    return [Serializer(request).account(a) for a in search_accounts(query, limit=window.limit)]
+    return [Serializer(request).account(a) for a in find_people(query, limit=window.limit)]

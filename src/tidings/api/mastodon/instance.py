@@ -11,17 +11,17 @@ from django.http import HttpRequest
 
 from tidings.accounts import scopes
 from tidings.accounts.models import Account
-from tidings.accounts.selectors import search_accounts
 from tidings.api.mastodon.common import ApiError, api, body_of, me, window_of
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.render import topic_url
-from tidings.core.text import fold, is_number
+from tidings.core.text import is_number
 from tidings.notifications import services as inbox
 from tidings.notifications.models import Marker
 from tidings.posts import polls
-from tidings.posts import selectors as posts
 from tidings.posts.models import Topic
 from tidings.posts.services import MAX_PINNED
+from tidings.search import selectors as search
+from tidings.search.query import parse
 
 # Mastodon's API level this follows, for clients that check it; ours after it.
 VERSION = "4.3.0 (compatible; Tidings 0.1.0)"
@@ -187,31 +187,44 @@ def _tag(request: HttpRequest, topic: Topic) -> dict[str, Any]:
 @api(auth=False)
 def trends_tags(request: HttpRequest) -> Any:
     window = window_of(request, default=10, most=20)
-    return [_tag(request, t) for t in posts.trending_topics(limit=window.limit)]
+    return [_tag(request, t.topic) for t in search.trending_topics(limit=window.limit)]
+
+
+def _offset(request: HttpRequest) -> int:
+    raw = request.GET.get("offset") or "0"
+    if not is_number(raw) or len(raw) > 6:
+        raise ApiError(400, "offset must be a whole number")
+    return int(raw)
 
 
 @api(auth=False, scope="read:search")
-def search(request: HttpRequest) -> Any:
-    """Accounts by handle or name, topics by name, and posts holding the words (of those the
-    caller may see: the audience filter is inside the query). Issue 5 brings ranked full text."""
+def search_v2(request: HttpRequest) -> Any:
+    """Accounts and topics by name, and posts by the full search language (ranked, among those
+    the caller may see: the audience filter is inside the query). A query that is not one
+    (only common words, an open quote, dates reversed) is a 422 saying why."""
     query = request.GET.get("q", "").strip()
     if not query:
         raise ApiError(400, "q is required")
-    if len(query) > 200:
-        raise ApiError(422, "Validation failed: the query is too long")
     kind = request.GET.get("type", "")
     window = window_of(request, most=40)
+    offset = _offset(request)
     serializer = Serializer(request)
     result: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
-    if kind in ("", "accounts"):
-        result["accounts"] = [serializer.account(a) for a in search_accounts(query, limit=window.limit)]
-    if kind in ("", "hashtags"):
-        key = fold(query.strip("#"))
-        topics = Topic.objects.filter(key__startswith=key, posts_count__gt=0).order_by("-posts_count")
-        result["hashtags"] = [_tag(request, t) for t in topics[: window.limit]] if key else []
+    names = query.lstrip("@#").strip()
     if kind in ("", "statuses") and request.user.is_authenticated:
-        found = posts.find_posts(request.user, query, max_id=window.max_id, limit=window.limit)
+        if window.max_id and not offset:
+            found = search.find_posts(
+                request.user, query, order="latest", max_id=window.max_id, limit=window.limit
+            )
+        else:
+            found = search.find_posts(request.user, query, offset=offset, limit=window.limit)
         result["statuses"] = serializer.statuses(found.items)
+    else:
+        parse(query)  # the same answer to a query that is not one, signed in or not
+    if kind in ("", "accounts") and names and not offset:
+        result["accounts"] = [serializer.account(a) for a in search.find_people(names, limit=window.limit)]
+    if kind in ("", "hashtags") and names and not offset:
+        result["hashtags"] = [_tag(request, t) for t in search.find_topics(names, limit=window.limit)]
     return result
 
 

@@ -26,6 +26,8 @@ TYPES = {
     Notification.Kind.LIKE: "favourite",
     Notification.Kind.FOLLOW: "follow",
     Notification.Kind.GROUP_POST: "status",
+    # A monitor's catch: a post to look at, the nearest thing Mastodon has.
+    Notification.Kind.MONITOR: "status",
 }
 KINDS_OF: dict[str, list[str]] = {}
 for _kind, _type in TYPES.items():

@@ -5,24 +5,46 @@ Mastodon routes; errors as {"error": ...}."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from tidings.api.native.routes import router
+from tidings.api.native.search_routes import router as search_router
 from tidings.core.errors import DomainError
 
 STATUS_OF = {400: 422, 403: 403, 404: 404, 409: 409, 413: 413, 429: 429}
 
 
-api = NinjaAPI(
+class NativeApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        """As ninja writes it, but an operation whose token is optional (public reads) says so:
+        its security also lists the empty requirement, as OpenAPI spells "or no token"."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        optional = {
+            self.get_openapi_operation_id(operation)
+            for each in (router, search_router)
+            for view in each.path_operations.values()
+            for operation in view.operations
+            if any(getattr(auth, "optional", False) for auth in operation.auth_callbacks)
+        }
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                if operation.get("operationId") in optional and {} not in operation.get("security", []):
+                    operation["security"] = [*operation.get("security", []), {}]
+        return schema
+
+
+api = NativeApi(
     title="Tidings native API",
     version="1.0.0",
     description=(
         "What the Mastodon-compatible API has no place for: organisations, their internal spaces, "
-        "groups, leak-prevention policy and the audit log. Authenticate with the same OAuth 2 "
-        "tokens (`Authorization: Bearer ...`); each operation names the scope it needs. What you "
-        "may not see is answered 404, exactly as what does not exist."
+        "groups, leak-prevention policy, the audit log, full search and brand monitors. Authenticate "
+        "with the same OAuth 2 tokens (`Authorization: Bearer ...`); each operation names the "
+        "scope it needs. What you may not see is answered 404, exactly as what does not exist."
     ),
     urls_namespace="native",
     docs_url=None,
@@ -56,3 +78,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 
 api.add_router("", router)
+api.add_router("", search_router)

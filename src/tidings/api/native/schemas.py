@@ -115,3 +115,107 @@ class AuditOut(Schema):
     detail: dict[str, str]
     address: str
     created_at: dt.datetime
+
+
+# --- search and monitors -------------------------------------------------------------------------
+
+
+class TopicOut(Schema):
+    name: str
+    posts_count: int
+    url: str
+
+
+class SearchOut(Schema):
+    posts: list[PostOut]
+    people: list[AccountOut]
+    organisations: list[OrganisationOut]
+    groups: list[GroupOut]
+    topics: list[TopicOut]
+    next_offset: int | None = Field(None, description="Best-match order: pass as offset for the next page")
+    next_max_id: str | None = Field(None, description="Newest-first order: pass as max_id for the next page")
+
+
+MonitorSource = Literal["public", "space", "both"]
+MonitorDigest = Literal["", "hourly", "daily"]
+
+
+class MonitorIn(Schema):
+    account: str = Field(max_length=60, description="Handle of the official account the monitor is for")
+    name: str = Field(max_length=200)
+    query: str = Field(
+        max_length=1000, description='Keywords in the search language: AND, OR, -NOT, "phrases"'
+    )
+    source: MonitorSource = "public"
+    languages: list[str] = Field(
+        default_factory=list, max_length=10, description="zh, en, ja, ko; empty: any"
+    )
+    notify: bool = True
+    digest: MonitorDigest = ""
+    webhook_url: str = Field("", max_length=1000)
+
+
+class MonitorPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    query: str | None = Field(None, max_length=1000)
+    source: MonitorSource | None = None
+    languages: list[str] | None = Field(None, max_length=10)
+    notify: bool | None = None
+    digest: MonitorDigest | None = None
+    webhook_url: str | None = Field(None, max_length=1000)
+
+
+class MonitorOut(Schema):
+    id: str
+    account: AccountOut
+    name: str
+    query: str
+    source: MonitorSource
+    languages: list[str]
+    notify: bool
+    digest: MonitorDigest
+    webhook_url: str
+    webhook_secret: str = Field(
+        description="Webhook calls carry X-Tidings-Signature: sha256=HMAC(secret, body)"
+    )
+    hits_count: int
+    created_at: dt.datetime
+
+
+class HitOut(Schema):
+    post: PostOut
+    sentiment: Literal[-1, 0, 1] = Field(
+        description="A machine's guess from word lists: -1 negative, 1 positive"
+    )
+    flagged: bool = Field(description="Negative, by an author with many followers: the early warning")
+
+
+class HitPage(Schema):
+    items: list[HitOut]
+    next_max_id: str | None
+
+
+class CountOut(Schema):
+    day: dt.date
+    posts: int
+
+
+class AuthorCountOut(Schema):
+    account: AccountOut
+    posts: int
+
+
+class TopicCountOut(Schema):
+    name: str
+    posts: int
+
+
+class FiguresOut(Schema):
+    total: int
+    positive: int
+    neutral: int
+    negative: int
+    volume: list[CountOut]
+    top_authors: list[AuthorCountOut]
+    top_topics: list[TopicCountOut]
+    sentiment_caveat: str

@@ -46,3 +46,11 @@ def ago(when: dt.datetime) -> str:
 @register.filter
 def initial(name: str) -> str:
     return (name or "?")[:1].upper()
+
+
+@register.filter
+def highlight(rendered: str, needles: list[str]) -> SafeString:
+    """Search results: the words found, marked."""
+    from tidings.search.highlight import highlight as mark
+
+    return mark(rendered, needles)

@@ -12,6 +12,7 @@ from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import NotFound
 from tidings.groups.selectors import is_pinned, may_pin
 from tidings.posts import selectors as posts
+from tidings.search import selectors as search
 from tidings.social.selectors import follow_page, hidden_author_ids, relationship
 from tidings.timelines.selectors import home_timeline
 from tidings.web.views.common import max_id
@@ -24,7 +25,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _sidebar() -> dict[str, object]:
-    return {"trending": posts.trending_topics(limit=8)}
+    return {"trending": search.trending_topics(limit=8)}
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from tidings.groups.models import Group, GroupMember
 from tidings.orgs import selectors as orgs
 from tidings.orgs import services as org_services
 from tidings.posts import selectors as posts
+from tidings.search import selectors as search
 from tidings.web.views.common import back, max_id, number
 
 
@@ -51,6 +52,8 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
         "pinned": pinned,
         "announcements": _announcements(request, org.id, None),
         "groups": group_selectors.groups_in(request.user, org),
+        # What the company talks about inside (employees only; a guest sees only their groups).
+        "inside_trending": search.trending_topics(organisation=org, limit=8) if membership.is_insider else [],
         "nav": "spaces",
     }
     return render(request, "tidings/space.html", context)

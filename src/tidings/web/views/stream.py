@@ -16,9 +16,10 @@ STREAM_SECONDS = 240
 WAIT_SECONDS = 15.0
 
 
-def _stream(account_id: int, after: str) -> Iterator[bytes]:
+def stream_events(channel: int, after: str, *, poll: float = pubsub.POLL_SECONDS) -> Iterator[bytes]:
+    """A channel's events as server-sent events (an account's, or a monitor's)."""
     yield b"retry: 2000\n\n"
-    for event in pubsub.follow(account_id, after, seconds=STREAM_SECONDS, wait=WAIT_SECONDS):
+    for event in pubsub.follow(channel, after, seconds=STREAM_SECONDS, wait=WAIT_SECONDS, poll=poll):
         if event is None:
             yield b": keep-alive\n\n"
             continue
@@ -34,7 +35,7 @@ def events(request: HttpRequest) -> HttpResponseBase:
     # position the page was rendered at, else from now.
     given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
     after = given if pubsub.is_position(given) else pubsub.latest_id(account_id)
-    response = StreamingHttpResponse(_stream(account_id, after), content_type="text/event-stream")
+    response = StreamingHttpResponse(stream_events(account_id, after), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

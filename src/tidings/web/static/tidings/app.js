@@ -46,17 +46,19 @@
     b.textContent = String((parseInt(b.textContent, 10) || 0) + 1);
     b.hidden = false;
   }
-  function showPost(id) {
-    if (!timeline || document.getElementById("p" + id)) return;
+  // A new post's card, fetched through the audience check, on top of a list.
+  function showPost(id, list) {
+    list = list || timeline;
+    if (!list || document.getElementById("p" + id)) return;
     fetch("/p/" + id + "/card/", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         if (!html || document.getElementById("p" + id)) return;
         var card = fragment(html);
         card.classList.add("fresh");
-        var empty = timeline.querySelector(".empty");
+        var empty = list.querySelector(".empty");
         if (empty) empty.remove();
-        timeline.prepend(card);
+        list.prepend(card);
       });
   }
   if (stream && window.EventSource) {
@@ -75,6 +77,15 @@
     es.addEventListener("message", function () {
       if (location.pathname.indexOf("/messages/@") === 0) { location.reload(); } else { bump("messages"); }
     });
+  }
+
+  // A monitor's column: each new catch on top.
+  var column = document.querySelector("[data-monitor-column]");
+  if (column && window.EventSource) {
+    var watch = new EventSource(column.dataset.monitorLive);
+    watch.onopen = function () { document.body.dataset.monitorState = "open"; };
+    watch.onerror = function () { document.body.dataset.monitorState = "retrying"; };
+    watch.addEventListener("monitor-hit", function (e) { showPost(JSON.parse(e.data).id, column); });
   }
 
   counters(document);

@@ -1,0 +1,257 @@
+"""Reading the search index: posts (the audience filter inside the same SQL query as the match,
+so every page holds only what the viewer may see), people, organisations, groups and topics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tidings.accounts.models import Account
+from tidings.core.audience import groups_of, insider_of, visible_posts
+from tidings.core.errors import Invalid
+from tidings.core.ids import EPOCH_MS, id_for_time
+from tidings.core.text import fold
+from tidings.groups.models import Group
+from tidings.orgs.models import Organisation
+from tidings.posts.models import Audience, Post, PostTopic, Topic
+from tidings.posts.selectors import CARD_RELATED, PostView, hydrate
+from tidings.search import query as parser
+from tidings.search.index import is_postgres
+from tidings.search.models import NameEntry
+from tidings.social.selectors import hidden_author_ids
+
+Order = Literal["top", "latest"]
+MAX_OFFSET = 1000  # ranked results are paged by offset; nobody reads past fifty pages
+RECENCY_DAYS = 7.0  # a week old halves a match's rank
+
+
+@dataclass
+class Results:
+    items: list[PostView]
+    needles: list[str] = field(default_factory=list)
+    next_max_id: int | None = None  # newest first
+    next_offset: int | None = None  # ranked
+
+
+def _places(viewer: Any, names: list[str]) -> Q:
+    """in: a group the viewer may read, or an organisation whose space they are inside."""
+    wanted = {fold(n) for n in names}
+    if viewer is None or not viewer.is_authenticated:
+        raise Invalid(_("Sign in to search inside a group or an organisation."))
+    groups = [
+        g
+        for g, name in Group.objects.filter(id__in=groups_of(viewer.id)).values_list("id", "name")
+        if fold(name) in wanted
+    ]
+    orgs = list(
+        Organisation.objects.filter(
+            id__in=insider_of(viewer.id), slug__in=[n.lower() for n in names]
+        ).values_list("id", flat=True)
+    )
+    orgs += [
+        o
+        for o, name in Organisation.objects.filter(id__in=insider_of(viewer.id)).values_list("id", "name")
+        if fold(name) in wanted
+    ]
+    if not groups and not orgs:
+        raise Invalid(_("You are in no group or organisation called %(name)s.") % {"name": ", ".join(names)})
+    return Q(group_id__in=groups) | Q(organisation_id__in=orgs, audience=Audience.ORGANISATION)
+
+
+def _day_id(day: dt.date, *, end: bool) -> int:
+    if end:  # the next day starts; until:9999-12-31 has none (it would overflow)
+        day = min(day, dt.date.max - dt.timedelta(days=1)) + dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(), timezone.get_current_timezone())
+    return id_for_time(start.timestamp())
+
+
+def _filtered(viewer: Any, q: parser.Query) -> Any:
+    rows = Post.objects.filter(visible_posts(viewer)).exclude(kind=Post.Kind.REPOST, text="")
+    if q.authors:
+        rows = rows.filter(author__handle_key__in=[fold(a) for a in q.authors])
+    if q.places:
+        rows = rows.filter(_places(viewer, q.places))
+    for topic in q.topics:
+        rows = rows.filter(id__in=PostTopic.objects.filter(topic__key=topic).values("post_id"))
+    if q.languages:
+        by_language = Q()
+        for code in q.languages:
+            by_language |= Q(language__istartswith=code[:8])
+        rows = rows.filter(by_language)
+    if q.since:
+        rows = rows.filter(id__gte=_day_id(q.since, end=False))
+    if q.until:
+        rows = rows.filter(id__lt=_day_id(q.until, end=True))
+    hidden = hidden_author_ids(viewer)
+    if hidden:
+        rows = rows.exclude(author_id__in=hidden)
+    return rows
+
+
+def _matching(rows: Any, q: parser.Query, *, ranked: bool) -> Any:
+    """Join the index: the match and, when ranked, relevance weighed by age. The SQL is fixed;
+    the query and the time are parameters."""
+    now_ms = int(time.time() * 1000) - EPOCH_MS
+    age = f"(1.0 + ((%s - (posts_post.id >> 22)) / 86400000.0) / {RECENCY_DAYS})"
+    if is_postgres():
+        table, tsquery = "search_document", parser.to_tsquery(q)
+        where = ["search_document.post_id = posts_post.id", "search_document.document @@ %s::tsquery"]
+        rank = "ts_rank('{0.1, 0.4, 0.3, 1.0}', search_document.document, %s::tsquery) / " + age
+        rows = rows.extra(tables=[table], where=where, params=[tsquery])  # noqa: S610
+        if ranked:
+            rows = rows.extra(select={"rank": rank}, select_params=[tsquery, now_ms])  # noqa: S610
+            rows = rows.order_by("-rank", "-id")
+        return rows
+    where = ["search_fts.rowid = posts_post.id", "search_fts MATCH %s"]
+    rows = rows.extra(tables=["search_fts"], where=where, params=[parser.to_fts(q)])  # noqa: S610
+    if ranked:
+        # bm25 is negative, the better the lower: dividing by age moves old matches up towards 0.
+        rank = "bm25(search_fts, 1.0, 1.0, 2.0) / " + age
+        rows = rows.extra(select={"rank": rank}, select_params=[now_ms]).order_by("rank", "-id")  # noqa: S610
+    return rows
+
+
+def _excluding(rows: Any, q: parser.Query) -> Any:
+    """Leave out the posts holding any excluded word, when there is no word to match."""
+    unwanted = parser.Query(clauses=[list(q.excluded)])
+    if is_postgres():
+        where = "posts_post.id NOT IN (SELECT post_id FROM search_document WHERE document @@ %s::tsquery)"
+        return rows.extra(where=[where], params=[parser.to_tsquery(unwanted)])  # noqa: S610
+    where = "posts_post.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+    return rows.extra(where=[where], params=[parser.to_fts(unwanted)])  # noqa: S610
+
+
+def find_posts(
+    viewer: Any,
+    text: str,
+    *,
+    order: Order = "top",
+    max_id: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Results:
+    """Posts the viewer may see that match the query (Invalid with the reason if it is not one).
+    "top" ranks by relevance and recency, paged by offset; "latest" is newest first, by id."""
+    q = parser.parse(text)
+    rows = _filtered(viewer, q)
+    ranked = order == "top" and q.has_text
+    if q.has_text:
+        rows = _matching(rows, q, ranked=ranked)
+    elif q.excluded:  # `from:dell -广告`: no words to match, but still words to leave out
+        rows = _excluding(rows, q)
+    rows = rows.select_related(*CARD_RELATED)
+    if ranked:
+        offset = max(0, min(offset, MAX_OFFSET))
+        found = list(rows[offset : offset + limit + 1])
+        more = len(found) > limit and offset + limit < MAX_OFFSET
+        found = found[:limit]
+        return Results(hydrate(viewer, found), q.needles, next_offset=offset + limit if more else None)
+    if max_id:
+        rows = rows.filter(id__lt=max_id)
+    found = list(rows.order_by("-id")[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    return Results(hydrate(viewer, found), q.needles, next_max_id=found[-1].id if more and found else None)
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def _name_key(text: str) -> str:
+    key = fold(parser.clean(text)).lstrip("@#")[:60]
+    if not key:
+        raise Invalid(_("Type something to search for."))
+    return key
+
+
+def _named(kind: str, text: str) -> Any:
+    return NameEntry.objects.filter(kind=kind, key__contains=_name_key(text)).values("object_id")
+
+
+def find_people(text: str, *, limit: int = 20) -> list[Account]:
+    """People and official accounts whose handle or name holds the text (folded); the exact
+    handle first, then by followers."""
+    people = list(
+        Account.objects.filter(id__in=_named(NameEntry.Kind.ACCOUNT, text), is_active=True)
+        .select_related("organisation")
+        .order_by("-followers_count", "id")[:limit]
+    )
+    key = _name_key(text)
+    people.sort(key=lambda a: a.handle_key != key)  # stable: the rest keep their order
+    return people
+
+
+def find_organisations(text: str, *, limit: int = 20) -> list[Organisation]:
+    """Every organisation has a public brand page: all may be found."""
+    found = Organisation.objects.filter(id__in=_named(NameEntry.Kind.ORGANISATION, text))
+    return list(found.order_by("name", "id")[:limit])
+
+
+def find_groups(viewer: Any, text: str, *, limit: int = 20) -> list[Group]:
+    """Groups of organisations the viewer is inside (open ones to join, and their own), and any
+    group they are a member of. A stranger finds none."""
+    if viewer is None or not viewer.is_authenticated:
+        return []
+    visible = Group.objects.filter(
+        Q(organisation_id__in=insider_of(viewer.id)) | Q(id__in=groups_of(viewer.id))
+    )
+    return list(
+        visible.filter(id__in=_named(NameEntry.Kind.GROUP, text))
+        .select_related("organisation")
+        .order_by("-members_count", "id")[:limit]
+    )
+
+
+def find_topics(text: str, *, limit: int = 20) -> list[Topic]:
+    key = _name_key(text)
+    rows = Topic.objects.filter(posts_count__gt=0)
+    starts = list(rows.filter(key__startswith=key).order_by("-posts_count")[:limit])
+    if len(starts) < limit:
+        starts += (
+            rows.filter(key__contains=key)
+            .exclude(key__startswith=key)
+            .order_by("-posts_count")[: limit - len(starts)]
+        )
+    return starts
+
+
+# --- trends --------------------------------------------------------------------------------------
+
+TREND_HOURS = 24
+
+
+@dataclass
+class Trend:
+    topic: Topic
+    recent: int  # posts in the window
+
+    @property
+    def name(self) -> str:
+        return self.topic.name
+
+
+def trending_topics(
+    *, organisation: Organisation | None = None, hours: int = TREND_HOURS, limit: int = 10
+) -> list[Trend]:
+    """Topics with the most posts over the last hours: in public, or inside one organisation's
+    space (the caller checked the viewer is inside it)."""
+    since = id_for_time(time.time() - hours * 3600)
+    if organisation is None:
+        posts = Q(post__audience=Audience.PUBLIC)
+    else:
+        # The space's own posts: a private group's topics stay with the group.
+        posts = Q(post__organisation=organisation, post__audience=Audience.ORGANISATION)
+    links = PostTopic.objects.filter(
+        posts, post_id__gte=since, post__held=False, post__author__is_active=True
+    )
+    counted = list(
+        links.values("topic_id").annotate(recent=Count("id")).order_by("-recent", "topic_id")[:limit]
+    )
+    topics = Topic.objects.in_bulk([c["topic_id"] for c in counted])
+    return [Trend(topics[c["topic_id"]], c["recent"]) for c in counted if c["topic_id"] in topics]
