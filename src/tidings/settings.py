@@ -227,6 +227,8 @@ TIMELINE_CAP = 800
 FANOUT_FOLLOWER_THRESHOLD = int(_env("FANOUT_FOLLOWER_THRESHOLD", "10000"))
 # A negative post caught by a monitor is flagged first when its author has this many followers.
 MONITOR_WARN_FOLLOWERS = int(_env("MONITOR_WARN_FOLLOWERS", "1000"))
+# Trending topics are counted again at most this often.
+TRENDS_CACHE_SECONDS = int(_env("TRENDS_CACHE_SECONDS", "60"))
 # Webhooks and other server-side fetches refuse private and local addresses unless allowed here
 # (an operator whose receivers live on the company network; the tests' local receiver).
 FETCH_PRIVATE_ADDRESSES = _flag("FETCH_PRIVATE_ADDRESSES")

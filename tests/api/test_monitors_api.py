@@ -124,3 +124,14 @@ def test_native_search_keeps_internal_posts_inside(brand, api_for, run_hooks):
     assert bad.status_code == 422 and "too common" in bad.json()["error"]
     people = api.get(f"{BASE}/search", {"q": "示范", "type": "people"}).json()["people"]
     assert [p["handle"] for p in people] == ["示範官方"]
+
+
+def test_the_webhook_secret_is_shown_only_to_a_token_that_may_change_the_monitor(brand, api_for):
+    made = _create(api_for(brand["admin"])).json()
+    assert len(made["webhook_secret"]) == 64
+
+    reader = api_for(brand["admin"], scopes="read")
+    assert reader.get(f"{BASE}/monitors/{made['id']}").json()["webhook_secret"] is None
+    assert [m["webhook_secret"] for m in reader.get(f"{BASE}/monitors").json()] == [None]
+    writer = api_for(brand["admin"], scopes="read write")
+    assert writer.get(f"{BASE}/monitors/{made['id']}").json()["webhook_secret"] == made["webhook_secret"]

@@ -393,3 +393,17 @@ def test_paging_returns_each_result_once(make_account, say, order):
     assert len(seen) == len(set(seen)) == 7
     assert set(seen) == made
     assert pages == 3
+
+
+def test_a_search_of_filters_only_pages_by_offset_too(make_account, say):
+    """Mastodon's clients page search by offset, whatever the query."""
+    from tidings.search.selectors import find_posts
+
+    author = make_account("reporter")
+    for n in range(5):
+        say(author, f"第{n}則")
+    first = find_posts(author, "from:reporter", limit=2)
+    second = find_posts(author, "from:reporter", limit=2, offset=2)
+
+    assert [v.post.text for v in first.items] == ["第4則", "第3則"]
+    assert [v.post.text for v in second.items] == ["第2則", "第1則"]

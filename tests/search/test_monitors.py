@@ -147,6 +147,7 @@ def test_traditional_and_simplified_are_one_for_a_monitor(brand, say):
 
 
 def test_the_internal_space_is_heard_only_by_its_own_organisations_monitors(brand, say, make_account):
+    orgs.add_member(brand.org, brand.official, actor=brand.admin)  # the account is an employee
     public_only = watch(brand, query="示範")
     inside = watch(brand, query="示範", source="space")
     both = watch(brand, query="示範", source="both")
@@ -154,6 +155,7 @@ def test_the_internal_space_is_heard_only_by_its_own_organisations_monitors(bran
     rival = Organisation.objects.get(slug="rival")
     orgs.register_official_account(rival, rival_official, actor=brand.rival_admin)
     rival_official.refresh_from_db()
+    orgs.add_member(rival, rival_official, actor=brand.rival_admin)
     rivals = monitors.create(brand.rival_admin, rival_official, name="偷聽", query="示範", source="both")
     group = groups.create_group(brand.org, actor=brand.employee, name="研發部", kind="private")
 
@@ -211,12 +213,36 @@ def test_notifications_can_be_turned_off(brand, say):
     assert not Notification.objects.filter(kind="monitor").exists()
 
 
-def test_a_notification_never_shows_a_post_the_person_may_not_see(brand, say):
-    """The official account is not an employee: an internal catch reaches the admin only."""
-    watch(brand, source="space")
-    post = say(brand.employee, "示範 內部", audience="org", organisation_id=brand.org.id)
+def test_only_an_account_inside_its_organisation_may_listen_to_the_space(brand, say):
+    """An official account that is not an employee would carry internal posts out (to its
+    webhook, its notifications): it may not listen inside, and stops hearing when it leaves."""
+    for source in ("space", "both"):
+        with pytest.raises(Invalid, match="member of its organisation"):
+            watch(brand, source=source)
+    public = watch(brand, source="public")
+    with pytest.raises(Invalid, match="member of its organisation"):
+        monitors.update(brand.admin, public.id, source="space")
+
+    orgs.add_member(brand.org, brand.official, actor=brand.admin)
+    inside = watch(brand, source="space")
+    say(brand.employee, "示範 內部一", audience="org", organisation_id=brand.org.id)
+    orgs.remove_member(brand.org, brand.official, actor=brand.admin)
+    say(brand.employee, "示範 內部二", audience="org", organisation_id=brand.org.id)
+
+    assert caught(inside) == ["示範 內部一"]
+
+
+def test_a_former_admin_hears_no_more_of_the_monitor_they_made(brand, say, mailbox):
+    from tidings.orgs.models import Membership
+
+    watch(brand, digest="hourly")
+    Membership.objects.filter(account=brand.admin).update(role="member")  # no longer runs the account
+    post = say(brand.customer, "示範 新消息")
+
     told = Notification.objects.filter(kind="monitor", post=post)
-    assert list(told.values_list("recipient_id", flat=True)) == [brand.admin.id]
+    assert list(told.values_list("recipient_id", flat=True)) == [brand.official.id]
+    monitors.send_digests(timezone.now() + timezone.timedelta(hours=2))
+    assert {m["To"] for m in mailbox.messages} == {"brand@demo.example"}
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -330,3 +356,49 @@ def test_a_deleted_post_leaves_the_column(brand, say):
     post = say(brand.customer, "示範")
     posts.delete(brand.customer, post_id=post.id)
     assert reports.column(brand.admin, monitor).items == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000\\@93.184.216.34/hook",  # urlsplit and urllib3 disagree on the host
+        "http://user:secret@example.com/hook",
+        "http://a..b/",
+        "http://.com/",
+        "http://[::1/",
+        "http://" + "a" * 64 + ".com/",
+        "javascript:alert(1)",
+        "http://exa mple.com/",
+    ],
+)
+def test_webhook_addresses_that_could_be_read_two_ways_are_refused(brand, url):
+    with pytest.raises(Invalid):
+        watch(brand, webhook_url=url)
+    assert Monitor.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["X14 in:研發部", "X14 since:2026-01-01", "X14 until:2026-01-01", "X14 lang:en"]
+)
+def test_a_monitor_refuses_filters_it_cannot_keep(brand, query):
+    with pytest.raises(Invalid, match="cannot use in:, lang:, since: or until:"):
+        watch(brand, query=query)
+
+
+def test_an_edit_that_makes_a_post_match_is_caught(brand, say, run_hooks):
+    monitor = watch(brand, query="X14")
+    post = say(brand.customer, "新筆電到了")
+    assert caught(monitor) == []
+    with run_hooks():
+        posts.edit(brand.customer, post_id=post.id, text="新筆電 X14 到了")
+    assert caught(monitor) == ["新筆電 X14 到了"]
+
+
+def test_a_digest_already_sent_by_another_worker_is_not_sent_again(brand, say, mailbox):
+    monitor = watch(brand, digest="hourly")
+    say(brand.customer, "示範")
+    later = timezone.now() + timezone.timedelta(hours=2)
+    Monitor.objects.filter(id=monitor.id).update(digest_sent_at=later)  # the other worker, just now
+
+    assert monitors.send_digests(later) == 0
+    assert mailbox.messages == []

@@ -109,6 +109,9 @@ def test_an_account_one_does_not_run_cannot_be_chosen(brand: Brand, client_for):
 
 
 def test_editing_and_deleting_from_the_page(brand: Brand, client_for):
+    from tidings.orgs import services as orgs
+
+    orgs.add_member(brand.org, brand.official, actor=brand.admin)  # may listen inside too
     monitor = watch(brand)
     client = english(client_for(brand.admin))
 

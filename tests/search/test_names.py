@@ -132,3 +132,21 @@ def test_a_topic_only_said_inside_an_organisation_is_not_found(company, say):
 
     assert find_topics("併購") == []
     assert find_topics("週報") == []
+
+
+def test_a_cross_company_group_is_not_found_by_employees_outside_it(company):
+    secret = groups.create_group(company.org, actor=company.member, name="機密併購", kind="cross")
+
+    assert find_groups(company.admin, "併購") == []  # as the group's page answers them: not found
+    assert [g.id for g in find_groups(company.member, "併購")] == [secret.id]
+
+
+def test_the_exact_handle_is_found_even_behind_many_better_followed_names(make_account):
+    exact = make_account("dell")
+    for n in range(5):
+        loud = make_account(f"dell_fan{n}")
+        for m in range(n + 1):
+            social.follow(make_account(f"f{n}_{m}"), account_id=loud.id)
+
+    assert find_people("dell", limit=3)[0].id == exact.id
+    assert len(find_people("dell", limit=3)) == 3

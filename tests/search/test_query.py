@@ -85,3 +85,11 @@ def test_filters_are_read_folded():
 def test_a_filter_alone_is_a_query():
     assert parse("from:dell_cn").authors == ["dell_cn"]
     assert parse("#戴爾#").topics == ["戴尔"]
+
+
+@pytest.mark.parametrize(
+    "text", ["dell NOT from:bob", "dell OR from:bob", "-from:bob dell", "dell NOT #新品#"]
+)
+def test_not_or_and_minus_before_a_filter_are_refused_rather_than_misread(text):
+    with pytest.raises(Invalid, match="go with words"):
+        parse(text)

@@ -61,7 +61,7 @@ def test_logged_out_gets_accounts_but_no_statuses(said, api_for):
 def test_only_common_words_is_a_422_saying_so(make_account, api_for, signed_in):
     api = api_for(make_account() if signed_in else None)
 
-    response = api.get("/api/v2/search", {"q": "的 了"})
+    response = api.get("/api/v2/search", {"q": "的 了", "type": "statuses"})
 
     assert response.status_code == 422
     assert response.json() == {
@@ -83,10 +83,21 @@ def test_only_common_words_is_a_422_saying_so(make_account, api_for, signed_in):
     ],
 )
 def test_a_query_that_is_not_one_is_a_422_with_the_reason(make_account, api_for, q, message):
-    response = api_for(make_account()).get("/api/v2/search", {"q": q})
+    response = api_for(make_account()).get("/api/v2/search", {"q": q, "type": "statuses"})
 
     assert response.status_code == 422
     assert response.json() == {"error": f"Validation failed: {message}"}
+
+
+def test_a_search_box_typing_common_words_still_finds_people(make_account, api_for):
+    """Asked for everything, a query of common words finds no posts, and no error: a client's
+    search box asks as one types."""
+    make_account("the_boss")
+    response = api_for(make_account()).get("/api/v2/search", {"q": "the"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["statuses"] == [] and [a["username"] for a in body["accounts"]] == ["the_boss"]
 
 
 def test_in_a_group_one_is_not_in_is_a_422(said, api_for):

@@ -105,3 +105,15 @@ def test_the_native_api_gives_an_organisations_trends_to_its_employees_only(comp
         refused = trends(who)
         assert refused.status_code == missing.status_code == 404
         assert refused.json() == missing.json()
+
+
+def test_trends_are_counted_at_most_once_a_minute(make_account, say, settings, django_assert_num_queries):
+    from django.core.cache import cache
+
+    settings.TRENDS_CACHE_SECONDS = 60
+    cache.clear()
+    say(make_account(), "#雙十一# 開賣")
+    assert counts(trending_topics()) == [("雙十一", 1)]
+    with django_assert_num_queries(1):  # the topics themselves; the counting was kept
+        assert counts(trending_topics()) == [("雙十一", 1)]
+    cache.clear()

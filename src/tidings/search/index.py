@@ -34,13 +34,8 @@ def queue(post_ids: Iterable[int]) -> None:
     if not ids:
         return
     now = timezone.now()
-    # A post queued again gets a new time, so a worker that read it before keeps it queued.
-    Pending.objects.bulk_create(
-        [Pending(post_id=i, queued_at=now) for i in ids],
-        update_conflicts=True,
-        unique_fields=["post_id"],
-        update_fields=["queued_at"],
-    )
+    # Already queued: it is read when indexed, so once is enough.
+    Pending.objects.bulk_create([Pending(post_id=i, queued_at=now) for i in ids], ignore_conflicts=True)
     from tidings.search import tasks
 
     transaction.on_commit(tasks.index_pending, robust=True)
@@ -84,20 +79,28 @@ def _write(rows: list[tuple[int, str]]) -> None:
             )
 
 
+# Take a batch off the queue and keep it, in one statement: in the same transaction the texts are
+# read and the index written. A post queued again meanwhile waits on the taken row (PostgreSQL)
+# or on the write lock (SQLite), and is queued anew once this commits: never indexed stale.
+_CLAIM = (
+    "DELETE FROM search_pending WHERE post_id IN "
+    "(SELECT post_id FROM search_pending ORDER BY post_id LIMIT %s{skip}) RETURNING post_id"
+)
+
+
 def index_pending(*, batch: int = BATCH) -> int:
-    """Index what is queued, a batch per transaction, until nothing is left. Safe to run twice
-    at once: writing a post's row is idempotent, and a post queued again meanwhile stays queued."""
+    """Index what is queued, a batch per transaction, until nothing is left. Two workers at once
+    take different batches (PostgreSQL skips rows another holds) or wait for each other (SQLite)."""
     done = 0
+    claim = _CLAIM.format(skip=" FOR UPDATE SKIP LOCKED" if is_postgres() else "")
     while True:
-        pending = list(Pending.objects.order_by("post_id").values_list("post_id", "queued_at")[:batch])
-        if not pending:
-            return done
-        ids = [pid for pid, _ in pending]
-        texts = dict(_INDEXED.filter(id__in=ids).values_list("id", "text"))
-        with transaction.atomic():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(claim, [batch])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return done
+            texts = dict(_INDEXED.filter(id__in=ids).values_list("id", "text"))
             _write([(pid, texts.get(pid, "")) for pid in ids])
-            for pid, queued_at in pending:
-                Pending.objects.filter(post_id=pid, queued_at=queued_at).delete()
         done += len(ids)
 
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import ipaddress
 import secrets
-import socket
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -29,7 +26,7 @@ from tidings.core.errors import Forbidden, Invalid, NotFound
 from tidings.orgs.models import Membership
 from tidings.posts.models import Audience, Post, PostTopic
 from tidings.search import query as parser
-from tidings.search import sentiment
+from tidings.search import sentiment, webhooks
 from tidings.search import terms as cut
 from tidings.search.models import Monitor, MonitorHit
 
@@ -88,33 +85,6 @@ def monitor_for(person: Any, monitor_id: int | str) -> Monitor:
 # --- saving --------------------------------------------------------------------------------------
 
 
-def private_host(host: str) -> bool:
-    """Whether a host name is, or resolves to, an address inside this machine or its network."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # unknown: refuse rather than guess
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global:
-            return True
-    return False
-
-
-def clean_webhook(url: str) -> str:
-    url = url.strip()
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 400:
-        raise Invalid(_("A webhook is an http or https address."), field="webhook_url")
-    if not settings.FETCH_PRIVATE_ADDRESSES and private_host(parts.hostname):
-        raise Invalid(_("A webhook cannot point at a private or local address."), field="webhook_url")
-    return url
-
-
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     name = str(fields.get("name", "")).strip()
     if not name:
@@ -127,6 +97,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     q = parser.parse(text)
     if not q.has_text:
         raise Invalid(_("A monitor needs at least one keyword."), field="query")
+    if q.places or q.since or q.until or q.languages:
+        # A monitor listens from now on, to the sources and languages chosen below.
+        raise Invalid(_("A monitor's keywords cannot use in:, lang:, since: or until:."), field="query")
     source = str(fields.get("source") or Monitor.Source.PUBLIC)
     if source not in Monitor.Source.values:
         raise Invalid(_("Choose where to listen: public posts, our internal space, or both."), field="source")
@@ -148,8 +121,28 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         "languages": ",".join(languages),
         "notify": bool(fields.get("notify", True)),
         "digest": digest,
-        "webhook_url": clean_webhook(str(fields.get("webhook_url") or "")),
+        "webhook_url": str(fields.get("webhook_url") or "").strip(),
     }
+
+
+def _inside(account: Account) -> bool:
+    """Whether the account is an employee of the organisation it speaks for (an official account
+    is not, unless its admins made it a member): only then may it listen to the internal space."""
+    return (
+        Membership.objects.filter(
+            organisation_id=account.organisation_id or 0, account_id=account.id, is_active=True
+        )
+        .exclude(role=Membership.Role.GUEST)
+        .exists()
+    )
+
+
+def _check_source(account: Account, source: str) -> None:
+    if source != Monitor.Source.PUBLIC and not (account.organisation_id and _inside(account)):
+        raise Invalid(
+            _("Only an account that is a member of its organisation may listen to the internal space."),
+            field="source",
+        )
 
 
 def create(person: Any, account: Account, **fields: Any) -> Monitor:
@@ -158,6 +151,8 @@ def create(person: Any, account: Account, **fields: Any) -> Monitor:
     if account.kind == Account.Kind.PERSONAL:
         raise Invalid(_("Monitors are for official accounts."))
     values = _clean(fields)
+    _check_source(account, values["source"])
+    values["webhook_url"] = webhooks.clean(values["webhook_url"])
     if Monitor.objects.filter(account=account).count() >= MAX_MONITORS:
         raise Invalid(_("An account keeps at most %(n)d monitors.") % {"n": MAX_MONITORS})
     return Monitor.objects.create(
@@ -177,6 +172,9 @@ def update(person: Any, monitor_id: int | str, **fields: Any) -> Monitor:
         "webhook_url": monitor.webhook_url,
     }
     values = _clean({**current, **{k: v for k, v in fields.items() if v is not None}})
+    _check_source(monitor.account, values["source"])
+    if values["webhook_url"] != monitor.webhook_url:  # an unchanged one is not looked up again
+        values["webhook_url"] = webhooks.clean(values["webhook_url"])
     for key, value in values.items():
         setattr(monitor, key, value)
     monitor.save(update_fields=list(values))
@@ -195,14 +193,20 @@ def _parsed(text: str) -> parser.Query:
     return parser.parse(text)
 
 
-def _listens_to(monitor: Monitor, post: Post) -> bool:
+def _listening(post: Post) -> Any:
+    """The monitors that may hear this post: public ones for a public post; for an internal post,
+    those of its own organisation's accounts that are still its employees."""
+    monitors = Monitor.objects.select_related("account", "created_by").filter(account__is_active=True)
     if post.audience == Audience.PUBLIC:
-        return monitor.source in (Monitor.Source.PUBLIC, Monitor.Source.BOTH)
-    return (
-        post.audience == Audience.ORGANISATION
-        and monitor.source in (Monitor.Source.SPACE, Monitor.Source.BOTH)
-        and post.organisation_id is not None
-        and post.organisation_id == monitor.account.organisation_id
+        return monitors.filter(source__in=(Monitor.Source.PUBLIC, Monitor.Source.BOTH))
+    org_id = post.organisation_id or 0
+    insiders = Membership.objects.filter(organisation_id=org_id, is_active=True).exclude(
+        role=Membership.Role.GUEST
+    )
+    return monitors.filter(
+        source__in=(Monitor.Source.SPACE, Monitor.Source.BOTH),
+        account__organisation_id=org_id,
+        account_id__in=insiders.values("account_id"),
     )
 
 
@@ -229,12 +233,12 @@ def match(post_id: int) -> list[MonitorHit]:
     topics = set(PostTopic.objects.filter(post=post).values_list("topic__key", flat=True))
     caught: list[MonitorHit] = []
     tone: int | None = None
-    for monitor in Monitor.objects.select_related("account").filter(account__is_active=True).iterator():
+    for monitor in _listening(post).iterator():
         try:
             q = _parsed(monitor.query)
         except Invalid:
             continue  # saved under older rules: shown as an error on its page, matches nothing
-        if not _listens_to(monitor, post) or not _catches(monitor, q, post, doc, topics):
+        if not _catches(monitor, q, post, doc, topics):
             continue
         if tone is None:
             tone = sentiment.classify(post.text)
@@ -254,6 +258,15 @@ def match(post_id: int) -> list[MonitorHit]:
     return caught
 
 
+def _audience(monitor: Monitor) -> list[Account]:
+    """Who hears of a monitor's catches: its account, and its creator while they still run it."""
+    people = [monitor.account] if monitor.account.is_active else []
+    creator = monitor.created_by
+    if creator is not None and creator.id != monitor.account_id and runs(creator, monitor.account):
+        people.append(creator)
+    return people
+
+
 def _deliver(monitor: Monitor, hit: MonitorHit) -> None:
     from tidings.notifications.services import notify
     from tidings.search import tasks
@@ -261,9 +274,8 @@ def _deliver(monitor: Monitor, hit: MonitorHit) -> None:
     # The monitor's open columns, in any process.
     pubsub.publish(monitor.id, "monitor-hit", {"id": str(hit.post_id), "flagged": hit.flagged})
     if monitor.notify:
-        for recipient in {monitor.account_id, monitor.created_by_id}:
-            if recipient is not None:
-                notify(recipient_id=recipient, kind="monitor", actor_id=hit.author_id, post_id=hit.post_id)
+        for person in _audience(monitor):
+            notify(recipient_id=person.id, kind="monitor", actor_id=hit.author_id, post_id=hit.post_id)
     if monitor.webhook_url:
         transaction.on_commit(lambda: tasks.deliver_webhook(hit.id), robust=True)
 
@@ -282,11 +294,11 @@ def send_digests(now: dt.datetime) -> int:
         if monitor.digest_sent_at + DIGEST_EVERY[Monitor.Digest(monitor.digest)] > now:
             continue
         since = monitor.digest_sent_at
-        Monitor.objects.filter(id=monitor.id).update(digest_sent_at=now)
+        if not Monitor.objects.filter(id=monitor.id, digest_sent_at=since).update(digest_sent_at=now):
+            continue  # another worker sent this one
         hit_posts = monitor.hits.filter(created_at__gt=since, created_at__lte=now).values("post_id")
-        for person in {monitor.account, monitor.created_by} - {None}:
-            assert person is not None
-            if not person.email or not person.is_active:
+        for person in _audience(monitor):
+            if not person.email:
                 continue
             posts = list(
                 Post.objects.filter(visible_posts(person), id__in=hit_posts)

@@ -156,6 +156,10 @@ def parse(text: str) -> Query:
         if word == "NOT":
             negate_next = True
             continue
+        narrowing = m.group("topic") or (word and _FILTER.fullmatch(word.lstrip("-")))
+        if narrowing and (negate_next or pending_or or (word or "").startswith("-")):
+            # "NOT from:bob" would read as from:bob: say so rather than find the opposite.
+            raise Invalid(_("NOT, OR and - go with words, not with from:, in:, lang:, dates or #topics."))
         if word and (f := _FILTER.fullmatch(word)):
             key, value = f.group("key").lower(), f.group("value")
             if not value:

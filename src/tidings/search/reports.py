@@ -15,7 +15,7 @@ from django.utils import timezone
 from tidings.accounts.models import Account
 from tidings.core.audience import visible_posts
 from tidings.posts.models import Post, PostTopic, Topic
-from tidings.posts.selectors import PostView, hydrate
+from tidings.posts.selectors import CARD_RELATED, PostView, hydrate
 from tidings.search.models import Monitor, MonitorHit
 
 WARNING_DAYS = 7
@@ -35,11 +35,7 @@ def _hits(viewer: Any, monitor: Monitor) -> Any:
 
 
 def _with_posts(viewer: Any, hits: list[MonitorHit]) -> list[tuple[MonitorHit, PostView]]:
-    posts = list(
-        Post.objects.filter(id__in=[h.post_id for h in hits]).select_related(
-            "author__organisation", "repost_of__author__organisation", "group", "organisation"
-        )
-    )
+    posts = list(Post.objects.filter(id__in=[h.post_id for h in hits]).select_related(*CARD_RELATED))
     views = {v.post.id: v for v in hydrate(viewer, posts)}
     return [(h, views[h.post_id]) for h in hits if h.post_id in views]
 
@@ -104,26 +100,30 @@ def figures(viewer: Any, monitor: Monitor, *, today: dt.date | None = None) -> F
         .order_by("-n", "topic_id")[:5]
     )
     topics = Topic.objects.in_bulk([r["topic_id"] for r in by_topic])
-    today = today or timezone.localdate()
-    first = today - dt.timedelta(days=VOLUME_DAYS - 1)
-    start = dt.datetime.combine(first, dt.time(), timezone.get_current_timezone())
-    per_day = {
-        row["day"]: row["n"]
-        for row in hits.filter(created_at__gte=start)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-    }
+    volume_by_day = volume(viewer, monitor, today=today)
     return Figures(
         total=sum(tones.values()),
         sentiment=tones,
         authors=[(people[r["author_id"]], r["n"]) for r in by_author if r["author_id"] in people],
         topics=[(topics[r["topic_id"]], r["n"]) for r in by_topic if r["topic_id"] in topics],
-        volume=[
-            (first + dt.timedelta(days=i), per_day.get(first + dt.timedelta(days=i), 0))
-            for i in range(VOLUME_DAYS)
-        ],
+        volume=volume_by_day,
     )
+
+
+def volume(viewer: Any, monitor: Monitor, *, today: dt.date | None = None) -> list[tuple[dt.date, int]]:
+    """Caught posts per day over the last days, oldest first, days without any included."""
+    today = today or timezone.localdate()
+    first = today - dt.timedelta(days=VOLUME_DAYS - 1)
+    start = dt.datetime.combine(first, dt.time(), timezone.get_current_timezone())
+    per_day = {
+        row["day"]: row["n"]
+        for row in _hits(viewer, monitor)
+        .filter(created_at__gte=start)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+    }
+    return [(day, per_day.get(day, 0)) for day in (first + dt.timedelta(days=i) for i in range(VOLUME_DAYS))]
 
 
 def volume_svg(volume: list[tuple[dt.date, int]], title: str) -> bytes:
@@ -154,6 +154,9 @@ def volume_svg(volume: list[tuple[dt.date, int]], title: str) -> bytes:
     )
     chart.x_labels = [d.strftime("%m-%d") for d, _ in volume]
     chart.x_labels_major = [d.strftime("%m-%d") for i, (d, _) in enumerate(volume) if i % 3 == 0]
+    most = max([n for _, n in volume] + [1])
+    step = max(1, -(-most // 4))  # whole posts, four or five lines
+    chart.y_labels = list(range(0, most + step, step))
     chart.add(title, [n for _, n in volume])
     out = chart.render()
     svg = out.decode() if isinstance(out, bytes) else out

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,7 +148,9 @@ def find_posts(
     elif q.excluded:  # `from:dell -广告`: no words to match, but still words to leave out
         rows = _excluding(rows, q)
     rows = rows.select_related(*CARD_RELATED)
-    if ranked:
+    if ranked or offset:  # Mastodon's clients page search results by offset
+        if not ranked:
+            rows = rows.order_by("-id")
         offset = max(0, min(offset, MAX_OFFSET))
         found = list(rows[offset : offset + limit + 1])
         more = len(found) > limit and offset + limit < MAX_OFFSET
@@ -177,14 +181,15 @@ def _named(kind: str, text: str) -> Any:
 def find_people(text: str, *, limit: int = 20) -> list[Account]:
     """People and official accounts whose handle or name holds the text (folded); the exact
     handle first, then by followers."""
-    people = list(
-        Account.objects.filter(id__in=_named(NameEntry.Kind.ACCOUNT, text), is_active=True)
-        .select_related("organisation")
-        .order_by("-followers_count", "id")[:limit]
-    )
     key = _name_key(text)
-    people.sort(key=lambda a: a.handle_key != key)  # stable: the rest keep their order
-    return people
+    found = Account.objects.filter(is_active=True).select_related("organisation")
+    exact = list(found.filter(handle_key=key)[:1])
+    rest = list(
+        found.filter(id__in=_named(NameEntry.Kind.ACCOUNT, text))
+        .exclude(handle_key=key)
+        .order_by("-followers_count", "id")[: limit - len(exact)]
+    )
+    return exact + rest
 
 
 def find_organisations(text: str, *, limit: int = 20) -> list[Organisation]:
@@ -194,12 +199,14 @@ def find_organisations(text: str, *, limit: int = 20) -> list[Organisation]:
 
 
 def find_groups(viewer: Any, text: str, *, limit: int = 20) -> list[Group]:
-    """Groups of organisations the viewer is inside (open ones to join, and their own), and any
-    group they are a member of. A stranger finds none."""
+    """The groups the viewer may open: those of organisations they are inside, except the
+    cross-company ones they are not in (as the group page answers), and any group they are in.
+    A stranger finds none."""
     if viewer is None or not viewer.is_authenticated:
         return []
     visible = Group.objects.filter(
-        Q(organisation_id__in=insider_of(viewer.id)) | Q(id__in=groups_of(viewer.id))
+        (Q(organisation_id__in=insider_of(viewer.id)) & ~Q(kind=Group.Kind.CROSS))
+        | Q(id__in=groups_of(viewer.id))
     )
     return list(
         visible.filter(id__in=_named(NameEntry.Kind.GROUP, text))
@@ -247,11 +254,16 @@ def trending_topics(
     else:
         # The space's own posts: a private group's topics stay with the group.
         posts = Q(post__organisation=organisation, post__audience=Audience.ORGANISATION)
-    links = PostTopic.objects.filter(
-        posts, post_id__gte=since, post__held=False, post__author__is_active=True
-    )
-    counted = list(
-        links.values("topic_id").annotate(recent=Count("id")).order_by("-recent", "topic_id")[:limit]
-    )
+    key = f"trends:{organisation.id if organisation else 0}:{hours}:{limit}"
+    counted = cache.get(key)
+    if counted is None:
+        # Counted at most once a minute (every page's sidebar shows them), not per page view.
+        links = PostTopic.objects.filter(
+            posts, post_id__gte=since, post__held=False, post__author__is_active=True
+        )
+        counted = list(
+            links.values("topic_id").annotate(recent=Count("id")).order_by("-recent", "topic_id")[:limit]
+        )
+        cache.set(key, counted, settings.TRENDS_CACHE_SECONDS)
     topics = Topic.objects.in_bulk([c["topic_id"] for c in counted])
     return [Trend(topics[c["topic_id"]], c["recent"]) for c in counted if c["topic_id"] in topics]

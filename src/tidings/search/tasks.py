@@ -6,16 +6,16 @@ import hashlib
 import hmac
 import json
 import logging
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from tidings.core import events
-from tidings.search import index, monitors
+from tidings.core.audience import can_see
+from tidings.core.errors import Invalid
+from tidings.search import index, monitors, webhooks
 from tidings.search.models import MonitorHit
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def catch_up() -> None:
 
 
 @events.subscribe("post.published")
+@events.subscribe("post.edited")  # an edit may make a post match (what it matched stays caught)
 @db_task(retries=3, retry_delay=5)
 def match_monitors(post_id: int) -> None:
     monitors.match(post_id)
@@ -64,29 +65,33 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+class WebhookFailed(Exception):
+    """The receiver answered with a server error: Huey tries again later."""
+
+
 @db_task(retries=5, retry_delay=30)
 def deliver_webhook(hit_id: int) -> None:
-    hit = MonitorHit.objects.select_related("monitor", "post__author").filter(id=hit_id).first()
+    hit = MonitorHit.objects.select_related("monitor__account", "post__author").filter(id=hit_id).first()
     if hit is None or not hit.monitor.webhook_url:
         return
-    url = hit.monitor.webhook_url
-    host = urlsplit(url).hostname or ""
-    if not settings.FETCH_PRIVATE_ADDRESSES and monitors.private_host(host):
-        log.warning("monitor %s: webhook %s points at a private address, not sent", hit.monitor_id, host)
+    # As it is now: a post deleted, held or hidden since it was caught is not sent.
+    if not can_see(hit.monitor.account, hit.post_id):
         return
     body = webhook_body(hit)
-    response = requests.post(
-        url,
-        data=body,
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "X-Tidings-Event": "monitor.hit",
-            "X-Tidings-Signature": signature(hit.monitor.webhook_secret, body),
-        },
-        timeout=(3, 5),
-        allow_redirects=False,
-    )
-    response.raise_for_status()  # a failure is tried again later (Huey's retries)
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Tidings-Event": "monitor.hit",
+        "X-Tidings-Signature": signature(hit.monitor.webhook_secret, body),
+    }
+    try:
+        status = webhooks.post(hit.monitor.webhook_url, body, headers)
+    except Invalid as refused:
+        log.warning("monitor %s: webhook not called: %s", hit.monitor_id, refused)
+        return
+    if status >= 500:
+        raise WebhookFailed(f"the webhook answered {status}")
+    if status >= 300:
+        log.warning("monitor %s: webhook answered %s", hit.monitor_id, status)
 
 
 @db_periodic_task(crontab(minute="*/5"))

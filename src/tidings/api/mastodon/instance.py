@@ -13,6 +13,7 @@ from tidings.accounts import scopes
 from tidings.accounts.models import Account
 from tidings.api.mastodon.common import ApiError, api, body_of, me, window_of
 from tidings.api.mastodon.serializers import Serializer
+from tidings.core.errors import Invalid
 from tidings.core.render import topic_url
 from tidings.core.text import is_number
 from tidings.notifications import services as inbox
@@ -200,8 +201,10 @@ def _offset(request: HttpRequest) -> int:
 @api(auth=False, scope="read:search")
 def search_v2(request: HttpRequest) -> Any:
     """Accounts and topics by name, and posts by the full search language (ranked, among those
-    the caller may see: the audience filter is inside the query). A query that is not one
-    (only common words, an open quote, dates reversed) is a 422 saying why."""
+    the caller may see: the audience filter is inside the query). Asked for statuses only, a
+    query that is not one (only common words, an open quote, dates reversed) is a 422 saying
+    why; asked for everything, it finds no statuses and still finds accounts and topics (what a
+    client's search box does as one types)."""
     query = request.GET.get("q", "").strip()
     if not query:
         raise ApiError(400, "q is required")
@@ -211,16 +214,21 @@ def search_v2(request: HttpRequest) -> Any:
     serializer = Serializer(request)
     result: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
     names = query.lstrip("@#").strip()
-    if kind in ("", "statuses") and request.user.is_authenticated:
-        if window.max_id and not offset:
-            found = search.find_posts(
-                request.user, query, order="latest", max_id=window.max_id, limit=window.limit
-            )
-        else:
-            found = search.find_posts(request.user, query, offset=offset, limit=window.limit)
-        result["statuses"] = serializer.statuses(found.items)
-    else:
+    if kind == "statuses":
         parse(query)  # the same answer to a query that is not one, signed in or not
+    if kind in ("", "statuses") and request.user.is_authenticated:
+        try:
+            if window.max_id and not offset:
+                found = search.find_posts(
+                    request.user, query, order="latest", max_id=window.max_id, limit=window.limit
+                )
+            else:
+                found = search.find_posts(request.user, query, offset=offset, limit=window.limit)
+        except Invalid:
+            if kind == "statuses":
+                raise
+        else:
+            result["statuses"] = serializer.statuses(found.items)
     if kind in ("", "accounts") and names and not offset:
         result["accounts"] = [serializer.account(a) for a in search.find_people(names, limit=window.limit)]
     if kind in ("", "hashtags") and names and not offset:

@@ -175,8 +175,9 @@ class MonitorOut(Schema):
     notify: bool
     digest: MonitorDigest
     webhook_url: str
-    webhook_secret: str = Field(
-        description="Webhook calls carry X-Tidings-Signature: sha256=HMAC(secret, body)"
+    webhook_secret: str | None = Field(
+        description="Webhook calls carry X-Tidings-Signature: sha256=HMAC(secret, body); "
+        "shown to a token with write:monitors only"
     )
     hits_count: int
     created_at: dt.datetime

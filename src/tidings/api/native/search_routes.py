@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from tidings.accounts import scopes
 from tidings.accounts.selectors import account_by_handle
 from tidings.api.native.auth import read, write
 from tidings.api.native.routes import _account, _group, _id, _limit, _max_id, _me, _post, answers
@@ -91,7 +92,10 @@ def find(
     return out
 
 
-def _monitor(m: Monitor) -> dict[str, Any]:
+def _monitor(m: Monitor, request: HttpRequest) -> dict[str, Any]:
+    # The webhook's secret signs calls: shown to a token that may change the monitor, not to a reader.
+    granted: set[str] = getattr(getattr(request, "auth", None), "granted", set())
+    may_change = scopes.allows(granted, "write:monitors")
     return {
         "id": str(m.id),
         "account": _account(m.account),
@@ -102,7 +106,7 @@ def _monitor(m: Monitor) -> dict[str, Any]:
         "notify": m.notify,
         "digest": m.digest,
         "webhook_url": m.webhook_url,
-        "webhook_secret": m.webhook_secret,
+        "webhook_secret": m.webhook_secret if may_change else None,
         "hits_count": m.hits_count,
         "created_at": m.created_at,
     }
@@ -113,7 +117,7 @@ def list_monitors(request: HttpRequest) -> Any:
     """The monitors of every official account the caller runs."""
     accounts = monitors.accounts_run_by(_me(request))
     rows = Monitor.objects.filter(account__in=accounts).select_related("account__organisation").order_by("id")
-    return [_monitor(m) for m in rows]
+    return [_monitor(m, request) for m in rows]
 
 
 @router.post("/monitors", response=answers(MonitorOut, 201), auth=write("write:monitors"), tags=MONITORS)
@@ -123,14 +127,14 @@ def create_monitor(request: HttpRequest, data: MonitorIn) -> Any:
         raise NotFound()  # as for an account that does not exist
     fields = data.dict(exclude={"account"})
     monitor = monitors.create(_me(request), account, **fields)
-    return Status(201, _monitor(monitor))
+    return Status(201, _monitor(monitor, request))
 
 
 @router.get(
     "/monitors/{monitor_id}", response=answers(MonitorOut), auth=write("read:monitors"), tags=MONITORS
 )
 def get_monitor(request: HttpRequest, monitor_id: str) -> Any:
-    return _monitor(monitors.monitor_for(_me(request), _id(monitor_id)))
+    return _monitor(monitors.monitor_for(_me(request), _id(monitor_id)), request)
 
 
 @router.patch(
@@ -138,7 +142,7 @@ def get_monitor(request: HttpRequest, monitor_id: str) -> Any:
 )
 def change_monitor(request: HttpRequest, monitor_id: str, data: MonitorPatch) -> Any:
     fields = data.dict(exclude_unset=True)
-    return _monitor(monitors.update(_me(request), _id(monitor_id), **fields))
+    return _monitor(monitors.update(_me(request), _id(monitor_id), **fields), request)
 
 
 @router.delete(

@@ -115,7 +115,7 @@ def delete(request: HttpRequest, monitor_id: int) -> HttpResponse:
 @login_required
 def volume(request: HttpRequest, monitor_id: int) -> HttpResponse:
     monitor = monitors.monitor_for(request.user, monitor_id)
-    svg = reports.volume_svg(reports.figures(request.user, monitor).volume, monitor.name)
+    svg = reports.volume_svg(reports.volume(request.user, monitor), monitor.name)
     response = HttpResponse(svg, content_type="image/svg+xml")
     # The chart styles itself; as an image nothing in it runs.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
