@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,27 +97,87 @@ def _filtered(viewer: Any, q: parser.Query) -> Any:
     return rows
 
 
-def _matching(rows: Any, q: parser.Query, *, ranked: bool) -> Any:
-    """Join the index: the match and, when ranked, relevance weighed by age. The SQL is fixed;
-    the query and the time are parameters."""
-    now_ms = int(time.time() * 1000) - EPOCH_MS
-    age = f"(1.0 + ((%s - (posts_post.id >> 22)) / 86400000.0) / {RECENCY_DAYS})"
+def _matching(rows: Any, q: parser.Query) -> Any:
+    """Join the index: only the posts that match. The SQL is fixed; the query is a parameter."""
     if is_postgres():
-        table, tsquery = "search_document", parser.to_tsquery(q)
         where = ["search_document.post_id = posts_post.id", "search_document.document @@ %s::tsquery"]
-        rank = "ts_rank('{0.1, 0.4, 0.3, 1.0}', search_document.document, %s::tsquery) / " + age
-        rows = rows.extra(tables=[table], where=where, params=[tsquery])  # noqa: S610
-        if ranked:
-            rows = rows.extra(select={"rank": rank}, select_params=[tsquery, now_ms])  # noqa: S610
-            rows = rows.order_by("-rank", "-id")
-        return rows
+        return rows.extra(tables=["search_document"], where=where, params=[parser.to_tsquery(q)])  # noqa: S610
     where = ["search_fts.rowid = posts_post.id", "search_fts MATCH %s"]
-    rows = rows.extra(tables=["search_fts"], where=where, params=[parser.to_fts(q)])  # noqa: S610
-    if ranked:
-        # bm25 is negative, the better the lower: dividing by age moves old matches up towards 0.
-        rank = "bm25(search_fts, 1.0, 1.0, 2.0) / " + age
-        rows = rows.extra(select={"rank": rank}, select_params=[now_ms]).order_by("rank", "-id")  # noqa: S610
-    return rows
+    return rows.extra(tables=["search_fts"], where=where, params=[parser.to_fts(q)])  # noqa: S610
+
+
+# Ranking every match of a common word (100 000 of a million posts) costs most of a second: the
+# newest matches are ranked instead, the window widened until it holds enough the viewer may see.
+RANK_WINDOW = 500
+RANK_WINDOW_MOST = 32000  # under SQLite's limit of bound values
+
+
+def _newest_matches(q: parser.Query, window: int, *, before: int | None = None) -> list[tuple[int, float]]:
+    """(post id, relevance: higher is better) of the newest matches (below `before`), whoever may
+    see them; the index gives them newest first and stops, scoring only those."""
+    below = before or (1 << 63) - 1
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "SELECT post_id, ts_rank('{0.1, 0.4, 0.3, 1.0}', document, %s::tsquery) FROM "
+                "(SELECT post_id, document FROM search_document WHERE document @@ %s::tsquery "
+                "AND post_id < %s ORDER BY post_id DESC LIMIT %s) AS newest",
+                [parser.to_tsquery(q), parser.to_tsquery(q), below, window],
+            )
+            return [(int(i), float(r)) for i, r in cursor.fetchall()]
+        cursor.execute(
+            "SELECT rowid, bm25(search_fts, 1.0, 1.0, 2.0) FROM search_fts WHERE search_fts MATCH %s "
+            "AND rowid < %s ORDER BY rowid DESC LIMIT %s",
+            [parser.to_fts(q), below, window],
+        )
+        return [(int(i), -float(r)) for i, r in cursor.fetchall()]  # bm25: the lower the better
+
+
+def _latest(viewer: Any, q: parser.Query, rows: Any, *, max_id: int | None, limit: int) -> Results:
+    """Newest first, below max_id: the index's newest matches, those the viewer may see kept,
+    the window widened while too few are left; past the widest window, the plain join."""
+    window = 4 * (limit + 1)
+    while True:
+        scored = _newest_matches(q, window, before=max_id)
+        candidates = rows.filter(id__in=[i for i, _ in scored])
+        found = list(candidates.select_related(*CARD_RELATED).order_by("-id")[: limit + 1])
+        if len(found) > limit or len(scored) < window:
+            break
+        if window >= RANK_WINDOW_MOST:
+            below = rows.filter(id__lt=max_id) if max_id else rows
+            found = list(_matching(below, q).select_related(*CARD_RELATED).order_by("-id")[: limit + 1])
+            break
+        window *= 8
+    more = len(found) > limit
+    found = found[:limit]
+    return Results(hydrate(viewer, found), q.needles, next_max_id=found[-1].id if more and found else None)
+
+
+def _ranked(viewer: Any, q: parser.Query, rows: Any, *, offset: int, limit: int) -> Results:
+    """Best first: relevance, halved by each week of age, among the newest matches the viewer
+    may see (the audience filter runs on the candidates, in SQL, before any is counted)."""
+    offset = max(0, min(offset, MAX_OFFSET))
+    need = offset + limit + 1
+    window = RANK_WINDOW
+    while True:
+        scored = _newest_matches(q, window)
+        visible = set(rows.filter(id__in=[i for i, _ in scored]).values_list("id", flat=True))
+        if len(visible) >= need or len(scored) < window or window >= RANK_WINDOW_MOST:
+            break
+        window *= 4
+    now_ms = time.time() * 1000 - EPOCH_MS
+    week_ms = RECENCY_DAYS * 86_400_000
+
+    def rank(item: tuple[int, float]) -> tuple[float, int]:
+        post_id, relevance = item
+        return (relevance / (1.0 + max(now_ms - (post_id >> 22), 0) / week_ms), post_id)
+
+    ordered = [i for i, _ in sorted((x for x in scored if x[0] in visible), key=rank, reverse=True)]
+    page_ids = ordered[offset : offset + limit]
+    found = {p.id: p for p in rows.filter(id__in=page_ids).select_related(*CARD_RELATED)}
+    page = [found[i] for i in page_ids if i in found]
+    more = len(ordered) > offset + limit and offset + limit < MAX_OFFSET
+    return Results(hydrate(viewer, page), q.needles, next_offset=offset + limit if more else None)
 
 
 def _excluding(rows: Any, q: parser.Query) -> Any:
@@ -142,17 +203,18 @@ def find_posts(
     "top" ranks by relevance and recency, paged by offset; "latest" is newest first, by id."""
     q = parser.parse(text)
     rows = _filtered(viewer, q)
-    ranked = order == "top" and q.has_text
+    if order == "top" and q.has_text:
+        return _ranked(viewer, q, rows, offset=offset, limit=limit)
+    if q.has_text and not offset:
+        return _latest(viewer, q, rows, max_id=max_id, limit=limit)
     if q.has_text:
-        rows = _matching(rows, q, ranked=ranked)
+        rows = _matching(rows, q)
     elif q.excluded:  # `from:dell -广告`: no words to match, but still words to leave out
         rows = _excluding(rows, q)
     rows = rows.select_related(*CARD_RELATED)
-    if ranked or offset:  # Mastodon's clients page search results by offset
-        if not ranked:
-            rows = rows.order_by("-id")
+    if offset:  # Mastodon's clients page search results by offset
         offset = max(0, min(offset, MAX_OFFSET))
-        found = list(rows[offset : offset + limit + 1])
+        found = list(rows.order_by("-id")[offset : offset + limit + 1])
         more = len(found) > limit and offset + limit < MAX_OFFSET
         found = found[:limit]
         return Results(hydrate(viewer, found), q.needles, next_offset=offset + limit if more else None)
