@@ -407,3 +407,30 @@ def test_a_search_of_filters_only_pages_by_offset_too(make_account, say):
 
     assert [v.post.text for v in first.items] == ["第4則", "第3則"]
     assert [v.post.text for v in second.items] == ["第2則", "第1則"]
+
+
+@pytest.mark.parametrize("most", [8, 10_000])  # the widest window reached, or the plain join past it
+def test_old_posts_one_may_see_are_found_behind_many_newer_ones_one_may_not(company, say, monkeypatch, most):
+    """Both orders read the index's newest matches first: a window full of posts hidden from the
+    viewer is widened (or, past the widest, the search joins every match) until the page is full."""
+    from tidings.search import selectors
+
+    monkeypatch.setattr(selectors, "RANK_WINDOW", 2)
+    monkeypatch.setattr(selectors, "RANK_WINDOW_MOST", most)
+    for n in range(3):
+        say(company.outsider, f"新品 公開{n}")
+    for n in range(12):
+        say(company.member, f"新品 內部{n}", audience="org", organisation_id=company.org.id)
+
+    for order in ("top", "latest"):
+        seen: list[str] = []
+        offset, max_id = 0, None
+        for _ in range(5):
+            page = selectors.find_posts(
+                company.stranger, "新品", order=order, limit=2, offset=offset, max_id=max_id
+            )
+            seen += [v.post.text for v in page.items]
+            if page.next_offset is None and page.next_max_id is None:
+                break
+            offset, max_id = page.next_offset or 0, page.next_max_id
+        assert sorted(seen) == ["新品 公開0", "新品 公開1", "新品 公開2"], order

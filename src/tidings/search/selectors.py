@@ -162,7 +162,14 @@ def _ranked(viewer: Any, q: parser.Query, rows: Any, *, offset: int, limit: int)
     while True:
         scored = _newest_matches(q, window)
         visible = set(rows.filter(id__in=[i for i, _ in scored]).values_list("id", flat=True))
-        if len(visible) >= need or len(scored) < window or window >= RANK_WINDOW_MOST:
+        if len(visible) >= need or len(scored) < window:
+            break
+        if window >= RANK_WINDOW_MOST:
+            # The viewer may see few of so many matches: theirs, by the plain join, newest first.
+            scored = [
+                (i, 1.0) for i in _matching(rows, q).order_by("-id").values_list("id", flat=True)[:need]
+            ]
+            visible = {i for i, _ in scored}
             break
         window *= 4
     now_ms = time.time() * 1000 - EPOCH_MS
