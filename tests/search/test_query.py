@@ -98,9 +98,11 @@ def test_not_or_and_minus_before_a_filter_are_refused_rather_than_misread(text):
 def test_the_reason_is_given_in_the_persons_language():
     from django.utils import translation
 
-    with translation.override("zh-hant"), pytest.raises(Invalid) as refused:
-        parse('"戴爾')
-    assert str(refused.value) == "有一個引號沒有閉合。"
-    with translation.override("zh-hans"), pytest.raises(Invalid) as refused:
-        parse("的")
-    assert str(refused.value) == "这些词太常见，无法搜索：的。请加上较特别的词。"
+    with translation.override("zh-hant"):
+        with pytest.raises(Invalid) as refused:
+            parse('"戴爾')
+        assert str(refused.value) == "有一個引號沒有閉合。"
+    with translation.override("zh-hans"):
+        with pytest.raises(Invalid) as refused:
+            parse("的")
+        assert str(refused.value) == "这些词太常见，无法搜索：的。请加上较特别的词。"
