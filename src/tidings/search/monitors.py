@@ -229,11 +229,14 @@ def match(post_id: int) -> list[MonitorHit]:
         return []
     if not post.author.is_active:
         return []
+    listening = list(_listening(post))
+    if not listening:
+        return []
     doc = cut.document(post.text)
     topics = set(PostTopic.objects.filter(post=post).values_list("topic__key", flat=True))
     caught: list[MonitorHit] = []
     tone: int | None = None
-    for monitor in _listening(post).iterator():
+    for monitor in listening:
         try:
             q = _parsed(monitor.query)
         except Invalid:

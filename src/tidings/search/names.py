@@ -19,7 +19,12 @@ def key_of(kind: str, obj: Any) -> str:
 
 
 def remember(kind: str, obj: Any) -> None:
-    NameEntry.objects.update_or_create(kind=kind, object_id=obj.id, defaults={"key": key_of(kind, obj)})
+    NameEntry.objects.bulk_create(
+        [NameEntry(kind=kind, object_id=obj.id, key=key_of(kind, obj))],
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["key"],
+    )
 
 
 def rebuild() -> int:
