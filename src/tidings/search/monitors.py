@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
 from tidings.core import pubsub
-from tidings.core.audience import visible_posts
+from tidings.core.audience import insider_of, visible_posts
 from tidings.core.errors import Forbidden, Invalid, NotFound
 from tidings.orgs.models import Membership
 from tidings.posts.models import Audience, Post, PostTopic
@@ -68,6 +68,16 @@ def accounts_run_by(person: Any) -> list[Account]:
     if person.kind != Account.Kind.PERSONAL and all(a.id != person.id for a in found):
         found.insert(0, person)
     return found
+
+
+def monitors_run_by(person: Any, accounts: list[Account] | None = None) -> list[Monitor]:
+    """The monitors `person` shares (of `accounts`, when the caller already has them)."""
+    run = accounts if accounts is not None else accounts_run_by(person)
+    return list(
+        Monitor.objects.filter(account__in=run)
+        .select_related("account__organisation")
+        .order_by("account__handle_key", "name", "id")
+    )
 
 
 def monitor_for(person: Any, monitor_id: int | str) -> Monitor:
@@ -128,13 +138,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def _inside(account: Account) -> bool:
     """Whether the account is an employee of the organisation it speaks for (an official account
     is not, unless its admins made it a member): only then may it listen to the internal space."""
-    return (
-        Membership.objects.filter(
-            organisation_id=account.organisation_id or 0, account_id=account.id, is_active=True
-        )
-        .exclude(role=Membership.Role.GUEST)
-        .exists()
-    )
+    return insider_of(account.id).filter(organisation_id=account.organisation_id or 0).exists()
 
 
 def _check_source(account: Account, source: str) -> None:

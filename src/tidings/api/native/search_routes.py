@@ -115,9 +115,7 @@ def _monitor(m: Monitor, request: HttpRequest) -> dict[str, Any]:
 @router.get("/monitors", response=answers(list[MonitorOut]), auth=write("read:monitors"), tags=MONITORS)
 def list_monitors(request: HttpRequest) -> Any:
     """The monitors of every official account the caller runs."""
-    accounts = monitors.accounts_run_by(_me(request))
-    rows = Monitor.objects.filter(account__in=accounts).select_related("account__organisation").order_by("id")
-    return [_monitor(m, request) for m in rows]
+    return [_monitor(m, request) for m in monitors.monitors_run_by(_me(request))]
 
 
 @router.post("/monitors", response=answers(MonitorOut, 201), auth=write("write:monitors"), tags=MONITORS)

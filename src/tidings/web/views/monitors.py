@@ -35,11 +35,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     accounts = monitors.accounts_run_by(request.user)
     return {
         "accounts": accounts,
-        "monitors": list(
-            Monitor.objects.filter(account__in=accounts)
-            .select_related("account")
-            .order_by("account__handle_key", "name")
-        ),
+        "monitors": monitors.monitors_run_by(request.user, accounts),
         "sources": Monitor.Source.choices,
         "digests": Monitor.Digest.choices,
         "languages": sorted(monitors.LANGUAGES),
