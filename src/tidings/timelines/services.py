@@ -49,8 +49,7 @@ def fan_out(post_id: int) -> int:
     # Open pages hear of it: the author's, and the recently active followers' who did not mute
     # the author (someone away for weeks has no open page to tell).
     muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
-    for follower_id in [author.id, *(f for f in kept if f not in muters)]:
-        pubsub.publish(follower_id, "post", {"id": str(post.id)})
+    pubsub.publish_many([author.id, *(f for f in kept if f not in muters)], "post", {"id": str(post.id)})
     if post.audience == Audience.PUBLIC and not post.held:
         pubsub.publish(pubsub.PUBLIC, "post", {"id": str(post.id)})
     return len(kept)
@@ -78,8 +77,8 @@ def announce_in_space(post: Post) -> None:
         people = people.filter(id__in=insiders.values("account_id"))
         space = f"org:{post.organisation_id}"
     muters = Mute.objects.filter(muted_id=post.author_id).values("muter_id")
-    for account_id in people.exclude(id__in=muters).values_list("id", flat=True):
-        pubsub.publish(account_id, "space-post", {"id": str(post.id), "space": space})
+    recipients = list(people.exclude(id__in=muters).values_list("id", flat=True))
+    pubsub.publish_many(recipients, "space-post", {"id": str(post.id), "space": space})
 
 
 def rebuild(account: Account) -> None:

@@ -24,7 +24,9 @@ from tidings.api.mastodon.common import ApiError, caller_of
 from tidings.core import pubsub
 from tidings.core.errors import NotFound
 
-POLL_SECONDS = 2.0
+# A stream reads its channels when the process's pub/sub watcher says they have news, and at
+# least this often in case a wake-up was lost.
+POLL_SECONDS = 5.0
 logger = logging.getLogger(__name__)
 PATH = "/api/v1/streaming"
 
@@ -80,6 +82,9 @@ class Session:
         self.emit = emit  # async: sends one frame (a dict) the transport's way
         self.subs: set[Any] = set()
         self.positions: dict[int, str] = {}
+        self.news = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self.wake = lambda: loop.call_soon_threadsafe(self.news.set)
 
     async def error(self, message: str) -> None:
         await self.emit({"error": message})
@@ -96,7 +101,9 @@ class Session:
             if self.granted and not scopes.allows(self.granted, needed):
                 raise ApiError(403, "This action is outside the authorized scopes")
             channel = self.streaming.channel_of(self.request, sub)
-            self.positions.setdefault(channel, pubsub.latest_id(channel))
+            if channel not in self.positions:
+                self.positions[channel] = pubsub.latest_id(channel)
+                pubsub.watcher().listen(channel, self.wake)
             return sub
         finally:
             close_old_connections()
@@ -151,15 +158,20 @@ class Session:
         return frames
 
     async def pump(self) -> None:
-        while True:
-            try:
-                frames = await asyncio.to_thread(self._poll)
-            except Exception:  # a bad event must not end the connection: note it, go on
-                logger.exception("streaming poll failed")
-                frames = []
-            for frame in frames:
-                await self.emit(frame)
-            await asyncio.sleep(POLL_SECONDS)
+        try:
+            while True:
+                self.news.clear()  # news arriving while reading sets it again: read once more
+                try:
+                    frames = await asyncio.to_thread(self._poll)
+                except Exception:  # a bad event must not end the connection: note it, go on
+                    logger.exception("streaming poll failed")
+                    frames = []
+                for frame in frames:
+                    await self.emit(frame)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.news.wait(), POLL_SECONDS)
+        finally:
+            pubsub.watcher().forget(self.wake)
 
 
 async def _websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
