@@ -245,6 +245,7 @@ def generate(size: str, seed: int = 1) -> World:
     posts_count = [0] * total
     public_recent: list[int] = []  # indexes into post_rows of public posts that can be shared
     comments_on: dict[int, int] = {}
+    plain_reposts: set[tuple[int, int]] = set()
     reposts_on: dict[int, int] = {}
     for i in range(posts):
         created = now - 60 - (posts - i) * (span / posts)
@@ -279,6 +280,9 @@ def generate(size: str, seed: int = 1) -> World:
             kind = "repost"
             repost_of = target[0]
             text = rng.choice(REPOSTS) if rng.random() < 0.5 else ""
+            if not text and (author, repost_of) in plain_reposts:
+                text = rng.choice(REPOSTS)  # one plain repost of a post per person
+            plain_reposts.add((author, repost_of))
             reposts_on[repost_of] = reposts_on.get(repost_of, 0) + 1
         else:
             template = rng.choice(ENGLISH) if rng.random() < 0.15 else rng.choice(SAYINGS)

@@ -72,6 +72,12 @@ def streaming_url(server: str) -> str:
 
 
 @pytest.fixture
+def server_env(server: str) -> dict[str, str]:
+    """The environment the server runs with (its data, database and Redis prefix)."""
+    return SERVER_ENV
+
+
+@pytest.fixture
 def tidings(server: str) -> Callable[..., str]:
     """Run a `tidings` command against the browser tests' server data; returns what it printed."""
 
