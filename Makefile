@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install install-test run test lint typecheck pytest clean messages
+.PHONY: install install-test run test lint typecheck pytest clean messages bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,11 @@ pytest: install-test
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The benchmark at the small size (embedded SQLite, and PostgreSQL with Redis when they answer on
+# 127.0.0.1): bench/results/<date>.json and BENCHMARKS.md. Medium and large: see bench/README.md.
+bench: install-test
+	$(BIN)/python bench/run.py --size small
 
 clean:
 	rm -rf $(VENV) data

@@ -122,7 +122,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     terms.cjk_words("預熱")
     sentiment.classify("預熱")
     print("Tidings worker started.", flush=True)
-    call_command("run_huey")
+    # Periodic jobs (digests, housekeeping) are scheduled by one worker only: the others take
+    # --no-periodic so each runs once.
+    call_command("run_huey", *(["--no-periodic"] if args.no_periodic else []))
     return 0
 
 
@@ -276,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--web-port", type=int, default=0, help="the web server's port, for links in events")
     p.set_defaults(func=cmd_stream)
     p = sub.add_parser("worker", help="run the background worker")
+    p.add_argument("--no-periodic", action="store_true", help="leave periodic jobs to another worker")
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("run", help="run the web server and the worker together")
     server_options(p)
