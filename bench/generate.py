@@ -473,40 +473,24 @@ def generate(size: str, seed: int = 1) -> World:
             Topic.objects.filter(id=topic_id[topic_names[t]]).update(posts_count=n)
         bar.add(len(like_rows) + len(topic_links) + len(mentions))
         notes = [
-            (
-                id_for_time(t + 1) + n % 4096,
-                ids[author_of[p]],
-                "like",
-                ids[a],
-                p,
-                f"like:{ids[a]}:{p}",
-                when(t),
-            )
-            for n, (a, p, t) in enumerate(like_rows)
-        ]
-        notes += [
-            (
-                id_for_time(now - 30) + n % 4096 + 1,
-                ids[a],
-                "mention",
-                ids[author_of[p]],
-                p,
-                f"mention:{ids[author_of[p]]}:{p}",
-                when(now - 30),
-            )
-            for n, (p, a) in enumerate(mentions)
+            (t + 1, ids[author_of[p]], "like", ids[a], p, f"like:{ids[a]}:{p}")
+            for a, p, t in like_rows
             if a != author_of[p]
         ]
+        notes += [
+            (now - 30, ids[a], "mention", ids[author_of[p]], p, f"mention:{ids[author_of[p]]}:{p}")
+            for p, a in mentions
+            if a != author_of[p]
+        ]
+        notes.sort(key=lambda n: n[0])
         seen: set[tuple[int, str]] = set()
-        unique = [n for n in notes if (n[1], n[5]) not in seen and not seen.add((n[1], n[5]))]  # type: ignore[func-returns-value]
-        unique_ids: set[int] = set()
-        rows = []
-        for n in unique:
-            nid = n[0]
-            while nid in unique_ids:
-                nid += 1
-            unique_ids.add(nid)
-            rows.append((nid, *n[1:]))
+        rows, last = [], 0
+        for at, recipient, kind, actor, post, key in notes:
+            if (recipient, key) in seen:
+                continue
+            seen.add((recipient, key))
+            last = max(id_for_time(at), last + 1)  # ids in time order, each its own
+            rows.append((last, recipient, kind, actor, post, key, when(at)))
         insert(
             Notification,
             ["id", "recipient_id", "kind", "actor_id", "post_id", "dedupe_key", "created_at"],

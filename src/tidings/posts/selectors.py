@@ -133,15 +133,28 @@ CARD_RELATED = (
 )
 
 
+def _visible(viewer: Any) -> Any:
+    return Post.objects.filter(visible_posts(viewer))
+
+
 def _base(viewer: Any) -> Any:
-    return Post.objects.filter(visible_posts(viewer)).select_related(*CARD_RELATED)
+    return _visible(viewer).select_related(*CARD_RELATED)
+
+
+def cards(ids: Sequence[int], related: Sequence[str] = CARD_RELATED) -> list[Post]:
+    """The posts of these ids, already through the audience filter, with what their cards show,
+    in the order given. A page is read in two steps, the ids through the audience filter and then
+    this: Django compiles the filter and the card's joins together several times slower than
+    apart (8 ms against 3 for a page of 40)."""
+    found = {p.id: p for p in Post.objects.filter(id__in=ids).select_related(*related)}
+    return [found[i] for i in ids if i in found]
 
 
 def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
     """Visible posts for these ids, in the order given (missing or hidden ones left out)."""
     wanted = list(ids)
-    found = {p.id: p for p in _base(viewer).filter(id__in=wanted)}
-    return [found[i] for i in wanted if i in found]
+    visible = set(_visible(viewer).filter(id__in=wanted).values_list("id", flat=True))
+    return cards([i for i in wanted if i in visible])
 
 
 def _page(
@@ -153,6 +166,7 @@ def _page(
     oldest_first: bool = False,
     since_id: int | None = None,
     min_id: int | None = None,
+    related: Sequence[str] = CARD_RELATED,
 ) -> Page:
     """One page cut by id, without the authors the viewer blocked or muted. Newest first, the
     cursor below `max_id`; or oldest first (a conversation), the cursor after it. As in
@@ -165,8 +179,10 @@ def _page(
     if hidden:
         query = query.exclude(author_id__in=hidden)
     upward = bool(min_id) and not since_id and not oldest_first
-    posts = list(query.order_by("id" if oldest_first or upward else "-id")[: limit + 1])
-    more = len(posts) > limit
+    ordered = query.order_by("id" if oldest_first or upward else "-id")
+    ids = list(ordered.values_list("id", flat=True)[: limit + 1])
+    posts = cards(ids, related)
+    more = len(ids) > limit
     posts = posts[:limit]
     if upward:
         posts.reverse()  # the page just above min_id, shown newest first
@@ -184,7 +200,9 @@ def profile_posts(
 ) -> Page:
     return _page(
         viewer,
-        _base(viewer).filter(author_id=author_id, kind__in=TIMELINE_KINDS).exclude(audience=Audience.DIRECT),
+        _visible(viewer)
+        .filter(author_id=author_id, kind__in=TIMELINE_KINDS)
+        .exclude(audience=Audience.DIRECT),
         max_id=max_id,
         limit=limit,
         **around,
@@ -199,7 +217,7 @@ def public_posts(
     **around: Unpack[Around],
 ) -> Page:
     """The public square: every public post and repost, newest first."""
-    query = _base(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
+    query = _visible(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -227,7 +245,7 @@ def topic_posts(
     if topic.pk is None:
         return Page([], None)
     ids = PostTopic.objects.filter(topic=topic).values("post_id")
-    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
+    return _page(viewer, _visible(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 
 
 def space_posts(
@@ -241,11 +259,11 @@ def space_posts(
 ) -> Page:
     """An organisation's internal timeline (posts to the whole organisation) or one group's feed."""
     if group_id is None:
-        query = _base(viewer).filter(
+        query = _visible(viewer).filter(
             organisation_id=organisation_id, audience=Audience.ORGANISATION, kind__in=TIMELINE_KINDS
         )
     else:
-        query = _base(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
+        query = _visible(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -258,7 +276,9 @@ def official_posts(
     **around: Unpack[Around],
 ) -> Page:
     """The public posts of an organisation's official accounts, for its brand page."""
-    query = _base(viewer).filter(author_id__in=author_ids, audience=Audience.PUBLIC, kind__in=TIMELINE_KINDS)
+    query = _visible(viewer).filter(
+        author_id__in=author_ids, audience=Audience.PUBLIC, kind__in=TIMELINE_KINDS
+    )
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -270,7 +290,7 @@ def favourite_posts(
     **around: Unpack[Around],
 ) -> Page:
     ids = Favourite.objects.filter(account_id=viewer.id).values("post_id")
-    return _page(viewer, _base(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
+    return _page(viewer, _visible(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 
 
 def liked_posts(
@@ -281,7 +301,7 @@ def liked_posts(
     **around: Unpack[Around],
 ) -> Page:
     ids = Like.objects.filter(account_id=viewer.id).values("post_id")
-    query = _base(viewer).filter(id__in=ids)
+    query = _visible(viewer).filter(id__in=ids)
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -302,10 +322,9 @@ def post_view(viewer: Any, post_id: int | str) -> PostView:
 
 def comments(viewer: Any, root: Post, *, max_id: int | None = None, limit: int = 50) -> Page:
     """Comments under a post, oldest first as a conversation reads; the caller checked the root."""
-    query = Post.objects.filter(visible_posts(viewer), root=root, kind=Post.Kind.COMMENT).select_related(
-        "author__organisation", "reply_to__author", "organisation", "group"
-    )
-    return _page(viewer, query, max_id=max_id, limit=limit, oldest_first=True)
+    query = _visible(viewer).filter(root=root, kind=Post.Kind.COMMENT)
+    related = ("author__organisation", "reply_to__author", "organisation", "group")
+    return _page(viewer, query, max_id=max_id, limit=limit, oldest_first=True, related=related)
 
 
 def repost_chain(viewer: Any, post: Post) -> list[Post]:

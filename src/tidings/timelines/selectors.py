@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from tidings.accounts.models import Account
 from tidings.posts.models import OUTSIDE, Post
-from tidings.posts.selectors import TIMELINE_KINDS, Page, _base, hydrate
+from tidings.posts.selectors import TIMELINE_KINDS, Page, _visible, cards, hydrate
 from tidings.social.models import Follow
 from tidings.social.selectors import hidden_author_ids
 from tidings.timelines import services, store
@@ -51,8 +51,8 @@ def home_timeline(
         more = len(ids) > limit
         ids = ids[:limit]
     hidden = hidden_author_ids(viewer)
-    query = _base(viewer).filter(id__in=ids)
+    query = _visible(viewer).filter(id__in=ids)
     if hidden:
         query = query.exclude(author_id__in=hidden)
-    posts = list(query.order_by("-id"))
+    posts = cards(list(query.order_by("-id").values_list("id", flat=True)))
     return Page(hydrate(viewer, posts), ids[-1] if more and ids else None)
