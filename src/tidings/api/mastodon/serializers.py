@@ -264,7 +264,7 @@ _NO_FLAGS = {"favourited": False, "reblogged": False, "bookmarked": False}
 
 
 class _Extras:
-    """What a page of posts needs beyond the posts themselves, in four queries."""
+    """What a page of posts needs beyond the posts themselves, in at most four queries."""
 
     def __init__(self, posts: Iterable[Post], viewer: Any) -> None:
         posts = list(posts)
@@ -276,11 +276,19 @@ class _Extras:
         self.polls: dict[int, PollView] = {}
         if not ids:
             return
-        for m in Mention.objects.filter(post_id__in=ids).select_related("account"):
-            self.mentions[m.post_id].append(m.account)
-        for t in PostTopic.objects.filter(post_id__in=ids).select_related("topic"):
-            self.tags[t.post_id].append(t.topic.name)
+        # Each lookup only where it can find something: a mention needs an @ in the text, a topic
+        # a #, and only the viewer's own posts show as pinned.
+        mentioning = [p.id for p in posts if "@" in p.text]
+        if mentioning:
+            for m in Mention.objects.filter(post_id__in=mentioning).select_related("account"):
+                self.mentions[m.post_id].append(m.account)
+        tagged = [p.id for p in posts if "#" in p.text]
+        if tagged:
+            for t in PostTopic.objects.filter(post_id__in=tagged).select_related("topic"):
+                self.tags[t.post_id].append(t.topic.name)
         targets = {p.reply_to_id or p.root_id for p in posts} - {None}
         if targets:
             self.authors = dict(Post.objects.filter(id__in=targets).values_list("id", "author_id"))
-        self.pinned = set(ProfilePin.objects.filter(post_id__in=ids).values_list("post_id", flat=True))
+        own = [p.id for p in posts if viewer is not None and p.author_id == viewer.id]
+        if own:
+            self.pinned = set(ProfilePin.objects.filter(post_id__in=own).values_list("post_id", flat=True))
