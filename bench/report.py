@@ -98,7 +98,7 @@ def section(size: str, runs: list[dict[str, Any]]) -> list[str]:
     for run in runs:
         server = run["server"]
         lines += [
-            f"### {run['mode']} ({server['workers']} web processes × {server['threads']} threads, one worker)",
+            f"### {run['mode']} ({server['workers']} web processes × {server['threads']} threads, one worker; commit {run.get('commit')})",
             "",
             "| read | queries | floor ms | p50 ms (1 conn) | × floor | p95 | p99 | req/s (8 conn) | p99 ms (8 conn) | errors |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

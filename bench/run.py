@@ -621,7 +621,9 @@ def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
     try:
         print(f"Measuring {args.size} on {mode} ({args.workers} web processes, {args.threads} threads each):")
         reads = scenarios(world, host, tokens)
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
         result: dict[str, Any] = {
+            "commit": commit.stdout.strip() or None,
             "mode": mode,
             "size": args.size,
             "world": {k: v for k, v in world.__dict__.items() if k != "readers"},
