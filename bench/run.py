@@ -147,9 +147,9 @@ class Servers:
     def address(self) -> tuple[str, int]:
         return ("127.0.0.1", self.port)
 
-    def memory(self) -> dict[str, float]:
+    def memory(self) -> dict[str, dict[str, float]]:
         """Resident megabytes of every process of ours, by role."""
-        out: dict[str, float] = {}
+        out: dict[str, dict[str, float]] = {}
         for role, root in (("web", self.web.pid), ("worker", self.worker.pid)):
             for n, pid in enumerate(descendants(root)):
                 out[f"{role} {n} ({command_of(pid)})"] = rss_mb(pid)
@@ -183,14 +183,20 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> dict[str, float]:
+    """Resident megabytes: in all, and the process's own (anonymous) part. The rest is file pages,
+    mostly the database file mapped into memory (SQLite's mmap), shared by every process and
+    given back by the kernel when memory is short."""
+    fields = {"VmRSS:": "rss", "RssAnon:": "own"}
+    out = {"rss": 0.0, "own": 0.0}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
+            name = line.split(" ", 1)[0].split("\t", 1)[0]
+            if name in fields:
+                out[fields[name]] = round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    return 0.0
+    return out
 
 
 def command_of(pid: int) -> str:
@@ -621,7 +627,14 @@ def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
     try:
         print(f"Measuring {args.size} on {mode} ({args.workers} web processes, {args.threads} threads each):")
         reads = scenarios(world, host, tokens)
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        if args.only:
+            # A quick look at some reads (say, to choose --workers and --threads): not recorded.
+            wanted = args.only.split(",")
+            measure_reads(servers, {k: v for k, v in reads.items() if k in wanted}, args.seconds, host)
+            return {}
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
         result: dict[str, Any] = {
             "commit": commit.stdout.strip() or None,
             "mode": mode,
@@ -656,6 +669,9 @@ def main() -> int:
     parser.add_argument("--kept", type=float, default=0.05, help="share of followers with kept timelines")
     parser.add_argument("--reuse", action="store_true", help="measure the data the last run made")
     parser.add_argument("--data-dir", default="")
+    parser.add_argument(
+        "--only", default="", help="measure only these reads (comma-separated), record nothing"
+    )
     args = parser.parse_args()
     modes = ["sqlite", "postgres"] if args.mode == "both" else [args.mode]
     if args.mode == "both" and not available("postgres"):
@@ -676,6 +692,8 @@ def main() -> int:
                 return code
             continue
         result = run(args, mode)
+        if not result:
+            continue
         report = json.loads(out.read_text()) if out.exists() else report
         report["runs"] = [r for r in report["runs"] if (r["size"], r["mode"]) != (args.size, mode)] + [result]
         out.parent.mkdir(exist_ok=True)
