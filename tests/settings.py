@@ -15,3 +15,6 @@ from tidings.settings import *  # noqa: F403
 # Argon2 is deliberately slow; the tests make hundreds of accounts. One test checks that the
 # real settings store Argon2 hashes (tests/accounts/test_accounts_services.py).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The live-event watcher's thread cannot see rows of a test's transaction; streams poll instead
+# (tests/core/test_pubsub.py turns it on to test it).
+STREAM_WATCHER = False

@@ -227,6 +227,9 @@ POST_MAX_IMAGES = 9
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_MAX_PIXELS = 40_000_000
 TIMELINE_CAP = 800
+# Each process watches for live events in one thread and wakes its open streams (core.pubsub).
+# The unit tests turn it off: their database lives in one transaction the thread cannot see.
+STREAM_WATCHER = True
 # Accounts with more followers than this are not fanned out; their posts merge in at read time.
 FANOUT_FOLLOWER_THRESHOLD = int(_env("FANOUT_FOLLOWER_THRESHOLD", "10000"))
 # A negative post caught by a monitor is flagged first when its author has this many followers.

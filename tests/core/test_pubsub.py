@@ -23,7 +23,8 @@ def test_publish_many_gives_each_account_the_event() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_watcher_wakes_the_streams_of_the_account_that_got_news() -> None:
+def test_the_watcher_wakes_the_streams_of_the_account_that_got_news(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.STREAM_WATCHER = True
     watcher = pubsub.Watcher()
     woken = threading.Event()
     other = threading.Event()
@@ -40,4 +41,6 @@ def test_the_watcher_wakes_the_streams_of_the_account_that_got_news() -> None:
     finally:
         watcher.forget(woken.set)
         watcher.forget(other.set)
+        watcher.stop()
     assert watcher.wakers == {}
+    assert watcher.thread is not None and not watcher.thread.is_alive()

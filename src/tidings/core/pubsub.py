@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from tidings.core import redis as tredis
@@ -96,15 +97,25 @@ def read(account_id: int, after: str, *, timeout: float, poll: float = POLL_SECO
     except ValueError:
         after_id = 0
     deadline = time.monotonic() + timeout
-    while True:
-        rows = list(
-            StreamEvent.objects.filter(account_id=account_id, id__gt=after_id)
-            .order_by("id")
-            .values_list("id", "kind", "data")[:50]
-        )
-        if rows or time.monotonic() >= deadline:
-            return [Event(str(i), k, d) for i, k, d in rows]
-        time.sleep(poll)
+    news = threading.Event()
+    if timeout > 0:
+        # The process's watcher wakes this wait when the channel has news; `poll` is the longest
+        # it waits without (should a wake-up be missed, or the row not yet be visible to it).
+        _watcher.listen(account_id, news.set)
+    try:
+        while True:
+            news.clear()
+            rows = list(
+                StreamEvent.objects.filter(account_id=account_id, id__gt=after_id)
+                .order_by("id")
+                .values_list("id", "kind", "data")[:50]
+            )
+            if rows or time.monotonic() >= deadline:
+                return [Event(str(i), k, d) for i, k, d in rows]
+            news.wait(min(poll, max(deadline - time.monotonic(), 0)))
+    finally:
+        if timeout > 0:
+            _watcher.forget(news.set)
 
 
 def follow(
@@ -144,11 +155,12 @@ class Watcher:
         self.lock = threading.Lock()
         self.wakers: dict[int, set[Callable[[], object]]] = {}
         self.thread: threading.Thread | None = None
+        self.stopped = threading.Event()
 
     def listen(self, channel: int, wake: Callable[[], object]) -> None:
         with self.lock:
             self.wakers.setdefault(channel, set()).add(wake)
-            if self.thread is None:
+            if self.thread is None and settings.STREAM_WATCHER:
                 self.thread = threading.Thread(target=self._run, name="pubsub-watcher", daemon=True)
                 self.thread.start()
 
@@ -168,8 +180,14 @@ class Watcher:
             except RuntimeError:  # its event loop has closed: the stream is ending
                 pass
 
+    def stop(self) -> None:
+        """End the thread (within a second); for tests, processes simply exit."""
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(5)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopped.is_set():
             try:
                 self._watch_redis() if tredis.enabled() else self._watch_table()
             except Exception:  # a lost connection: note it, wake everyone (they read), go on
@@ -182,24 +200,30 @@ class Watcher:
     def _watch_redis(self) -> None:
         listener = tredis.client().pubsub(ignore_subscribe_messages=True)
         listener.subscribe(tredis.key("wake"))
-        for message in listener.listen():
-            self._wake({int(message["data"])})
+        try:
+            while not self.stopped.is_set():
+                message = listener.get_message(timeout=1.0)
+                if message is not None:
+                    self._wake({int(message["data"])})
+        finally:
+            listener.close()
 
     def _watch_table(self) -> None:
-        from django.db import close_old_connections
+        from django.db import close_old_connections, connection
 
         from tidings.core.models import StreamEvent
 
-        last = StreamEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        while True:
-            time.sleep(WATCH_SECONDS)
-            rows = list(
-                StreamEvent.objects.filter(id__gt=last).order_by("id").values_list("id", "account_id")[:5000]
-            )
-            close_old_connections()
-            if rows:
-                last = rows[-1][0]
-                self._wake({a for _i, a in rows})
+        try:
+            last = StreamEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            while not self.stopped.wait(WATCH_SECONDS):
+                newer = StreamEvent.objects.filter(id__gt=last).order_by("id")
+                rows = list(newer.values_list("id", "account_id")[:5000])
+                close_old_connections()
+                if rows:
+                    last = rows[-1][0]
+                    self._wake({a for _i, a in rows})
+        finally:
+            connection.close()
 
 
 _watcher = Watcher()
