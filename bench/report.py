@@ -38,8 +38,15 @@ def newest_runs() -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, Any]
     return runs, machine
 
 
-def chart(title: str, labels: list[str], series: dict[str, list[float | None]], unit: str, name: str) -> str:
-    bar = pygal.Bar(style=CleanStyle, js=[], width=800, height=360, legend_at_bottom=True, print_values=False)
+def chart(
+    title: str,
+    labels: list[str],
+    series: dict[str, list[float | None]],
+    unit: str,
+    name: str,
+    log: bool = False,
+) -> str:
+    bar = pygal.Bar(style=CleanStyle, js=[], width=800, height=360, legend_at_bottom=True, logarithmic=log)
     bar.title = f"{title} ({unit})"
     bar.x_labels = labels
     for label, values in series.items():
@@ -193,8 +200,9 @@ def section(size: str, runs: list[dict[str, Any]]) -> list[str]:
                 m: [r["reads"][n].get("ratio_p50_c1") for n in floored]
                 for m, r in zip(modes, runs, strict=True)
             },
-            "×",
+            "×, logarithmic",
             f"{size}-floor",
+            log=True,
         )
     )
     lines.append("")
@@ -217,6 +225,9 @@ def write() -> Path:
         here = [runs[(size, m)] for m in ("sqlite", "postgres") if (size, m) in runs]
         if here:
             lines += section(size, here)
+    notes = HERE / "notes.md"
+    if notes.exists():
+        lines += [notes.read_text().rstrip(), ""]
     OUT.write_text("\n".join(lines) + "\n")
     print(f"Report: {OUT}")
     return OUT

@@ -235,6 +235,21 @@ def keep_timelines(world: generate.World, share: float) -> int:
     return len(chosen)
 
 
+def most_notified(count: int = 50) -> list[str]:
+    from django.db.models import Count
+
+    from tidings.accounts.models import Account
+    from tidings.notifications.models import Notification
+
+    top = (
+        Notification.objects.values("recipient_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("recipient_id", flat=True)[:count]
+    )
+    return list(Account.objects.filter(id__in=list(top)).values_list("handle", flat=True))
+
+
 def scenarios(world: generate.World, host: str, tokens: dict[str, str]) -> dict[str, list[bytes]]:
     """The reads, each a list of requests sent in turn (different readers, different pages)."""
     from tidings.accounts.models import Account
@@ -271,7 +286,11 @@ def scenarios(world: generate.World, host: str, tokens: dict[str, str]) -> dict[
             get(f"/api/v2/search?type=statuses&limit=20&q={quote(words[i % len(words)])}", r)
             for i, r in enumerate(readers)
         ],
-        "notifications": [get("/api/v1/notifications?limit=20", r) for r in readers],
+        # Read by the people with the most notifications (most readers have few).
+        "notifications": [
+            load.request("GET", "/api/v1/notifications?limit=20", host=host, token=t)
+            for t in tokens_for(most_notified()).values()
+        ],
         "public page": [load.request("GET", "/public/", host=host)],
         "_ids": [str(ids[r]).encode() for r in readers],
     }
