@@ -48,9 +48,11 @@ def notifications(
         items.reverse()
     # Posts are fetched through the audience filter: one deleted or no longer visible is left out.
     post_ids = {n.post_id for n in items if n.post_id}
+    # In two steps, the ids through the filter and then the posts (as posts.selectors.cards).
+    seen = Post.objects.filter(visible_posts(viewer), id__in=post_ids).values_list("id", flat=True)
     posts = {
         p.id: p
-        for p in Post.objects.filter(visible_posts(viewer), id__in=post_ids).select_related(
+        for p in Post.objects.filter(id__in=list(seen)).select_related(
             "root", "repost_of", "group", "author__organisation", "organisation", "repost_of__author"
         )
     }
@@ -98,11 +100,12 @@ def conversations(
     rows = list(
         found.select_related("low__organisation", "high__organisation").order_by("-last_message_id")[:limit]
     )
+    seen = Post.objects.filter(visible_posts(viewer), id__in=[c.last_message_id for c in rows])
     last = {
         m.id: m
-        for m in Post.objects.filter(
-            visible_posts(viewer), id__in=[c.last_message_id for c in rows]
-        ).select_related("author__organisation")
+        for m in Post.objects.filter(id__in=list(seen.values_list("id", flat=True))).select_related(
+            "author__organisation"
+        )
     }
     out = []
     for c in rows:
