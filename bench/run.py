@@ -509,12 +509,9 @@ def told_count(post_id: int, follower_ids: list[int]) -> int:
         ).count()
     pipe = tredis.client().pipeline(transaction=False)
     for f in follower_ids:
-        pipe.xrevrange(tredis.key("stream", f), count=20)
-    wanted = str(post_id)
-    return sum(
-        any(json.loads(fields["data"]).get("id") == wanted for _id, fields in entries)
-        for entries in pipe.execute()
-    )
+        pipe.xrevrange(tredis.key("stream", f), count=5)
+    wanted = json.dumps({"id": str(post_id)})  # the fan-out's event data, as published
+    return sum(any(fields["data"] == wanted for _id, fields in entries) for entries in pipe.execute())
 
 
 async def _stream_delays(

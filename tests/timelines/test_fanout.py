@@ -318,10 +318,10 @@ def test_a_home_timeline_page_costs_the_same_queries_for_5_or_20_posts(
         assert any(original for _, original, _, _ in page)
         assert any(pictures for _, original, pictures, _ in page if original is None)
     assert len(twenty.captured_queries) == len(five.captured_queries)
-    # The store (a table embedded, Redis at scale), the merged own and big accounts' posts,
-    # hidden authors, the ids the reader may see, the posts with their cards, visible originals,
-    # pictures, polls, and the reader's likes, favourites and reposts.
-    expected = 10 if django_settings.REDIS_URL else 11
+    # The store (a table embedded, Redis at scale), the big accounts followed, the merged own and
+    # big accounts' posts, hidden authors, the ids the reader may see, the posts with their cards,
+    # visible originals, pictures, polls, and the reader's likes, favourites and reposts.
+    expected = 11 if django_settings.REDIS_URL else 12
     with django_assert_num_queries(expected):
         _read_page(reader, 20)
 
