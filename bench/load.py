@@ -11,6 +11,7 @@ import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 
@@ -125,18 +126,6 @@ async def drive_async(
     return result
 
 
-def drive(
-    address: tuple[str, int],
-    requests: Sequence[bytes],
-    *,
-    connections: int,
-    seconds: float,
-    most: int = 10**9,
-    keep_bodies: bool = False,
-) -> Result:
+def drive(address: tuple[str, int], requests: Sequence[bytes], **options: Any) -> Result:
     """Send the requests in turn over `connections` connections for `seconds` (or `most` requests)."""
-    return asyncio.run(
-        drive_async(
-            address, requests, connections=connections, seconds=seconds, most=most, keep_bodies=keep_bodies
-        )
-    )
+    return asyncio.run(drive_async(address, requests, **options))
