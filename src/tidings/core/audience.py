@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from tidings.core.errors import NotFound
 
@@ -30,7 +30,13 @@ def _viewer_id(viewer: Any) -> int | None:
 def visible_posts(viewer: Any) -> Q:
     """A filter on Post for what `viewer` (an Account, AnonymousUser or None) may see."""
     viewer_id = _viewer_id(viewer)
-    active = Q(audience_owner__is_active=True, author__is_active=True)
+    # The author and the audience's owner are active: as correlated lookups by id, not joins, for
+    # which SQLite would first read every account into a Bloom filter (26 ms against 0.1 for the
+    # public square at 100 000 accounts).
+    account = apps.get_model("accounts", "Account")
+    active = Q(Exists(account.objects.filter(id=OuterRef("audience_owner_id"), is_active=True))) & Q(
+        Exists(account.objects.filter(id=OuterRef("author_id"), is_active=True))
+    )
     if viewer_id is None:
         return Q(audience=PUBLIC, held=False) & active
     follow = apps.get_model("social", "Follow")
