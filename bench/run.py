@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 import load  # noqa: E402
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tidings_bench"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tidings_bench_{size}"  # one per size: --reuse keeps it
 REDIS_URL = "redis://127.0.0.1:6379/7"
 BIN = Path(sys.executable).parent
 
@@ -52,7 +52,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def environment(mode: str, data_dir: Path) -> dict[str, str]:
+def environment(mode: str, data_dir: Path, size: str) -> dict[str, str]:
     env = {
         **os.environ,
         "TIDINGS_DATA_DIR": str(data_dir),
@@ -62,8 +62,11 @@ def environment(mode: str, data_dir: Path) -> dict[str, str]:
         "TIDINGS_LOG_LEVEL": "ERROR",
     }
     if mode == "postgres":
-        env["TIDINGS_DATABASE_URL"] = os.environ.get("TIDINGS_BENCH_DATABASE_URL", POSTGRES_URL)
+        env["TIDINGS_DATABASE_URL"] = os.environ.get(
+            "TIDINGS_BENCH_DATABASE_URL", POSTGRES_URL.format(size=size)
+        )
         env["TIDINGS_REDIS_URL"] = os.environ.get("TIDINGS_BENCH_REDIS_URL", REDIS_URL)
+        env["TIDINGS_REDIS_PREFIX"] = f"tidings-bench-{size}:"
     else:
         env.pop("TIDINGS_DATABASE_URL", None)
         env.pop("TIDINGS_REDIS_URL", None)
@@ -85,7 +88,9 @@ def reset_storage(mode: str, data_dir: Path, env: dict[str, str]) -> None:
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url(env["TIDINGS_REDIS_URL"]).flushdb()
+    client = redis.Redis.from_url(env["TIDINGS_REDIS_URL"])
+    for key in client.scan_iter(match=env["TIDINGS_REDIS_PREFIX"] + "*", count=1000):
+        client.delete(key)
 
 
 def available(mode: str) -> bool:
@@ -614,7 +619,7 @@ def machine() -> dict[str, Any]:
 
 def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
     data_dir = Path(args.data_dir or f"/tmp/tidings-bench-{args.size}-{mode}")
-    env = environment(mode, data_dir)
+    env = environment(mode, data_dir, args.size)
     world_file = data_dir / "world.json"
     fresh = not (args.reuse and world_file.exists())
     if fresh:
