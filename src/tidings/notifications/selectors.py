@@ -11,6 +11,7 @@ from tidings.core.audience import visible_posts
 from tidings.core.errors import NotFound
 from tidings.notifications.models import Conversation, Notification
 from tidings.posts.models import Post
+from tidings.posts.selectors import cards
 
 
 @dataclass
@@ -48,14 +49,9 @@ def notifications(
         items.reverse()
     # Posts are fetched through the audience filter: one deleted or no longer visible is left out.
     post_ids = {n.post_id for n in items if n.post_id}
-    # In two steps, the ids through the filter and then the posts (as posts.selectors.cards).
     seen = Post.objects.filter(visible_posts(viewer), id__in=post_ids).values_list("id", flat=True)
-    posts = {
-        p.id: p
-        for p in Post.objects.filter(id__in=list(seen)).select_related(
-            "root", "repost_of", "group", "author__organisation", "organisation", "repost_of__author"
-        )
-    }
+    related = ("root", "repost_of", "group", "author__organisation", "organisation", "repost_of__author")
+    posts = {p.id: p for p in cards(list(seen), related)}
     visible = []
     for n in items:
         if n.post_id:
@@ -101,12 +97,7 @@ def conversations(
         found.select_related("low__organisation", "high__organisation").order_by("-last_message_id")[:limit]
     )
     seen = Post.objects.filter(visible_posts(viewer), id__in=[c.last_message_id for c in rows])
-    last = {
-        m.id: m
-        for m in Post.objects.filter(id__in=list(seen.values_list("id", flat=True))).select_related(
-            "author__organisation"
-        )
-    }
+    last = {m.id: m for m in cards(list(seen.values_list("id", flat=True)), ("author__organisation",))}
     out = []
     for c in rows:
         other = c.high if c.low_id == viewer.id else c.low

@@ -133,12 +133,9 @@ CARD_RELATED = (
 )
 
 
-def _visible(viewer: Any) -> Any:
+def visible_to(viewer: Any) -> Any:
+    """Posts the viewer may see (core.audience's filter), to narrow and read ids from."""
     return Post.objects.filter(visible_posts(viewer))
-
-
-def _base(viewer: Any) -> Any:
-    return _visible(viewer).select_related(*CARD_RELATED)
 
 
 def cards(ids: Sequence[int], related: Sequence[str] = CARD_RELATED) -> list[Post]:
@@ -153,7 +150,7 @@ def cards(ids: Sequence[int], related: Sequence[str] = CARD_RELATED) -> list[Pos
 def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
     """Visible posts for these ids, in the order given (missing or hidden ones left out)."""
     wanted = list(ids)
-    visible = set(_visible(viewer).filter(id__in=wanted).values_list("id", flat=True))
+    visible = set(visible_to(viewer).filter(id__in=wanted).values_list("id", flat=True))
     return cards([i for i in wanted if i in visible])
 
 
@@ -200,7 +197,7 @@ def profile_posts(
 ) -> Page:
     return _page(
         viewer,
-        _visible(viewer)
+        visible_to(viewer)
         .filter(author_id=author_id, kind__in=TIMELINE_KINDS)
         .exclude(audience=Audience.DIRECT),
         max_id=max_id,
@@ -217,7 +214,7 @@ def public_posts(
     **around: Unpack[Around],
 ) -> Page:
     """The public square: every public post and repost, newest first."""
-    query = _visible(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
+    query = visible_to(viewer).filter(kind__in=TIMELINE_KINDS, audience=Audience.PUBLIC)
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -245,7 +242,7 @@ def topic_posts(
     if topic.pk is None:
         return Page([], None)
     ids = PostTopic.objects.filter(topic=topic).values("post_id")
-    return _page(viewer, _visible(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
+    return _page(viewer, visible_to(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 
 
 def space_posts(
@@ -259,11 +256,11 @@ def space_posts(
 ) -> Page:
     """An organisation's internal timeline (posts to the whole organisation) or one group's feed."""
     if group_id is None:
-        query = _visible(viewer).filter(
+        query = visible_to(viewer).filter(
             organisation_id=organisation_id, audience=Audience.ORGANISATION, kind__in=TIMELINE_KINDS
         )
     else:
-        query = _visible(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
+        query = visible_to(viewer).filter(group_id=group_id, kind__in=TIMELINE_KINDS)
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -276,7 +273,7 @@ def official_posts(
     **around: Unpack[Around],
 ) -> Page:
     """The public posts of an organisation's official accounts, for its brand page."""
-    query = _visible(viewer).filter(
+    query = visible_to(viewer).filter(
         author_id__in=author_ids, audience=Audience.PUBLIC, kind__in=TIMELINE_KINDS
     )
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
@@ -290,7 +287,7 @@ def favourite_posts(
     **around: Unpack[Around],
 ) -> Page:
     ids = Favourite.objects.filter(account_id=viewer.id).values("post_id")
-    return _page(viewer, _visible(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
+    return _page(viewer, visible_to(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 
 
 def liked_posts(
@@ -301,7 +298,7 @@ def liked_posts(
     **around: Unpack[Around],
 ) -> Page:
     ids = Like.objects.filter(account_id=viewer.id).values("post_id")
-    query = _visible(viewer).filter(id__in=ids)
+    query = visible_to(viewer).filter(id__in=ids)
     return _page(viewer, query, max_id=max_id, limit=limit, **around)
 
 
@@ -322,18 +319,15 @@ def post_view(viewer: Any, post_id: int | str) -> PostView:
 
 def comments(viewer: Any, root: Post, *, max_id: int | None = None, limit: int = 50) -> Page:
     """Comments under a post, oldest first as a conversation reads; the caller checked the root."""
-    query = _visible(viewer).filter(root=root, kind=Post.Kind.COMMENT)
+    query = visible_to(viewer).filter(root=root, kind=Post.Kind.COMMENT)
     related = ("author__organisation", "reply_to__author", "organisation", "group")
     return _page(viewer, query, max_id=max_id, limit=limit, oldest_first=True, related=related)
 
 
 def repost_chain(viewer: Any, post: Post) -> list[Post]:
     """Who reposted this post, newest first (the reposts a viewer may see)."""
-    return list(
-        _base(viewer)
-        .filter(Q(repost_of=post) | Q(repost_parent=post), kind=Post.Kind.REPOST)
-        .order_by("-id")[:50]
-    )
+    reposts = visible_to(viewer).filter(Q(repost_of=post) | Q(repost_parent=post), kind=Post.Kind.REPOST)
+    return cards(list(reposts.order_by("-id").values_list("id", flat=True)[:50]))
 
 
 def likers(viewer: Any, post: Post, *, max_id: int | None = None, limit: int = 40) -> list[Like]:
