@@ -25,6 +25,7 @@ import os
 import random
 import sys
 import time
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,28 @@ class World:
     seconds: float = 0.0
 
 
+BIG = ((0, 1.0), (3, 0.5), (6, 0.2))  # brand0, brand1, brand2 and the share of people following
+CHUNK = 50_000  # posts generated, written and forgotten at a time
+
+
+def follows_of(p: int, seed: int, officials: int, people: int) -> list[int]:
+    """Whom account p follows: a few big brands, then tens of accounts chosen by popularity. Drawn
+    from p's own generator, so the follows are counted in one pass and written in a second
+    without being held in memory (34 million at the large size)."""
+    rng = random.Random(seed * 1_000_003 + p)
+    chosen: set[int] = {b for b, share in BIG if rng.random() < share}
+    for _ in range(min(10 + int(rng.paretovariate(1.5) * 8), 400)):
+        if rng.random() < 0.3:
+            chosen.add(rng.randrange(officials))
+        else:
+            chosen.add(officials + int(rng.paretovariate(1.1) * 7 + rng.randrange(people)) % people)
+    chosen.discard(p)
+    return sorted(chosen)
+
+
 def generate(size: str, seed: int = 1) -> World:
+    """Writes as it goes: what is kept in memory is per account and per public post, in arrays,
+    so the large size (10 million posts) needs about 2 GB."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
@@ -194,134 +216,38 @@ def generate(size: str, seed: int = 1) -> World:
     base_id = id_for_time(joined)
 
     # Accounts: official ones first (three per organisation), then people.
-    handles: list[str] = []
-    names: list[str] = []
-    kinds: list[str] = []
-    account_org: list[int | None] = []
-    for o in range(n_orgs):
-        for role, label in (("brand", "官方"), ("support", "客服"), ("outlet", "優選")):
-            handles.append(f"{role}{o}")
-            names.append(f"{BRANDS[o % len(BRANDS)]}{label}{o}")
-            kinds.append(Account.Kind.OFFICIAL)
-            account_org.append(o)
-    officials = len(handles)
-    for i in range(people):
-        handles.append(f"u{i}")
-        names.append(rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN))
-        kinds.append(Account.Kind.PERSONAL)
-        account_org.append(None)
-    ids = [base_id + i for i in range(len(handles))]
-    total = len(ids)
+    officials = n_orgs * 3
+    total = officials + people
+    handles = [f"{role}{o}" for o in range(n_orgs) for role in ("brand", "support", "outlet")]
+    handles += [f"u{i}" for i in range(people)]
+    names = [
+        f"{BRANDS[o % len(BRANDS)]}{label}{o}" for o in range(n_orgs) for label in ("官方", "客服", "優選")
+    ]
+    names += [rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN) for _ in range(people)]
+    ids = [base_id + i for i in range(total)]
 
-    # Follows, decided before the accounts are written so their counts go in with them.
-    follow_pairs: list[tuple[int, int]] = []
-    followers = [0] * total
-    following = [0] * total
-    big = [(0, 1.0), (3, 0.5), (6, 0.2)]  # brand0, brand1, brand2 and the share of people following
+    # Follows are counted first so the counts go in with the accounts, and drawn again to write.
+    followers = array("l", bytes(8 * total))
+    following = array("l", bytes(8 * total))
+    bar = Progress("counting", people)
     for p in range(officials, total):
-        chosen: set[int] = {b for b, share in big if rng.random() < share}
-        k = min(10 + int(rng.paretovariate(1.5) * 8), 400)
-        for _ in range(k):
-            if rng.random() < 0.3:
-                chosen.add(rng.randrange(officials))
-            else:
-                chosen.add(officials + int(rng.paretovariate(1.1) * 7 + rng.randrange(people)) % people)
-        chosen.discard(p)
-        for f in sorted(chosen):
-            follow_pairs.append((p, f))
+        chosen = follows_of(p, seed, officials, people)
+        following[p] = len(chosen)
+        for f in chosen:
             followers[f] += 1
-            following[p] += 1
-    world.follows = len(follow_pairs)
+        if p % BATCH == 0:
+            bar.add(BATCH)
+    bar.end()
+    world.follows = sum(following)
     world.brand = handles[0]
     world.brand_followers = followers[0]
+    print(
+        f"Generating {size} (seed {seed}, {connection.vendor}): {total:,} accounts, "
+        f"{world.follows:,} follows, {posts:,} posts"
+    )
 
-    # Posts: who writes what, and when (evenly over 90 days, the newest a minute ago).
-    span = 90 * 86400
     employee_org = {p: (p // 10) % n_orgs for p in range(officials, total) if p % 10 == 0}
     topic_names = [*BRANDS, *PRODUCTS[:4]]
-    post_rows: list[tuple[Any, ...]] = []
-    topic_links: list[tuple[int, int]] = []
-    mentions: list[tuple[int, int]] = []
-    posts_count = [0] * total
-    public_recent: list[int] = []  # indexes into post_rows of public posts that can be shared
-    comments_on: dict[int, int] = {}
-    plain_reposts: set[tuple[int, int]] = set()
-    reposts_on: dict[int, int] = {}
-    for i in range(posts):
-        created = now - 60 - (posts - i) * (span / posts)
-        post_id = id_for_time(created)
-        if rng.random() < 0.2:
-            author = rng.randrange(officials)  # official accounts write a fifth of everything
-        else:
-            author = (
-                officials + int(rng.paretovariate(1.2) * 3 + rng.randrange(people) * rng.random()) % people
-            )
-        brand, product, place = rng.choice(BRANDS), rng.choice(PRODUCTS), rng.choice(PLACES)
-        roll = rng.random()
-        kind, audience, org, group, repost_of, root = "post", "public", None, None, None, None
-        org_index = employee_org.get(author)  # official accounts speak in public
-        if org_index is not None and roll < 0.18:
-            audience, org = "org", org_index
-            if roll < 0.03:
-                audience, group = "group", org_index * 2 + (i % 2)
-            text = rng.choice(INTERNAL).format(b=brand, p=product, place=place)
-        elif public_recent and roll < 0.38:
-            target = post_rows[
-                public_recent[-1 - min(int(rng.paretovariate(1.3)) - 1, len(public_recent) - 1)]
-            ]
-            kind = "comment"
-            root = target[0]
-            text = rng.choice(COMMENTS)
-            comments_on[root] = comments_on.get(root, 0) + 1
-        elif public_recent and roll < 0.48:
-            target = post_rows[
-                public_recent[-1 - min(int(rng.paretovariate(1.3)) - 1, len(public_recent) - 1)]
-            ]
-            kind = "repost"
-            repost_of = target[0]
-            text = rng.choice(REPOSTS) if rng.random() < 0.5 else ""
-            if not text and (author, repost_of) in plain_reposts:
-                text = rng.choice(REPOSTS)  # one plain repost of a post per person
-            plain_reposts.add((author, repost_of))
-            reposts_on[repost_of] = reposts_on.get(repost_of, 0) + 1
-        else:
-            template = rng.choice(ENGLISH) if rng.random() < 0.15 else rng.choice(SAYINGS)
-            text = rng.choice(OPENINGS) + template.format(b=brand, p=product, place=place)
-            if rng.random() < 0.3:
-                topic = rng.choice(topic_names)
-                text += f" #{topic}#"
-                topic_links.append((topic_names.index(topic), post_id))
-            if rng.random() < 0.1:
-                mentioned = rng.randrange(total)
-                text += f" @{handles[mentioned]}"
-                mentions.append((post_id, mentioned))
-        posts_count[author] += 1
-        post_rows.append((post_id, author, kind, text, audience, org, group, repost_of, root, created))
-        if kind == "post" and audience == "public":
-            public_recent.append(len(post_rows) - 1)
-            if len(public_recent) > 5000:
-                del public_recent[:1000]
-
-    # Likes: mostly on recent popular posts, by anyone.
-    like_rows: list[tuple[int, int, float]] = []
-    liked: set[tuple[int, int]] = set()
-    likes_on: dict[int, int] = {}
-    public_ids = [r for r in post_rows if r[2] == "post" and r[4] == "public"]
-    for _ in range(posts):
-        row = public_ids[-1 - int(rng.paretovariate(1.05) * 5) % len(public_ids)]
-        who = officials + rng.randrange(people)
-        if (who, row[0]) in liked or who == row[1]:
-            continue
-        liked.add((who, row[0]))
-        like_rows.append((who, row[0], row[9] + 30))
-        likes_on[row[0]] = likes_on.get(row[0], 0) + 1
-    world.likes = len(like_rows)
-    author_of = {r[0]: r[1] for r in post_rows}
-
-    print(
-        f"Generating {size} (seed {seed}, {connection.vendor}): {total:,} accounts, {len(follow_pairs):,} follows, "
-        f"{posts:,} posts, {len(like_rows):,} likes"
-    )
     with transaction.atomic():
         orgs = [
             Organisation(id=base_id - 1000 + o, slug=f"org{o}", name=f"{BRANDS[o % len(BRANDS)]}公司{o}")
@@ -345,7 +271,6 @@ def generate(size: str, seed: int = 1) -> World:
                 "last_active_at",
                 "followers_count",
                 "following_count",
-                "posts_count",
             ],
             (
                 (
@@ -355,19 +280,19 @@ def generate(size: str, seed: int = 1) -> World:
                     handle_skeleton(handles[a]),
                     names[a],
                     password,
-                    kinds[a],
-                    orgs[account_org[a]].id if account_org[a] is not None else None,
+                    Account.Kind.OFFICIAL if a < officials else Account.Kind.PERSONAL,
+                    orgs[a // 3].id if a < officials else None,
                     when(joined),
                     active,
                     followers[a],
                     following[a],
-                    posts_count[a],
                 )
                 for a in range(total)
             ),
             bar,
         )
         bar.end()
+        del names
         owner_of: dict[int, int] = {}
         for p, o in sorted(employee_org.items()):
             owner_of.setdefault(o, ids[p])
@@ -403,17 +328,115 @@ def generate(size: str, seed: int = 1) -> World:
         topics = [Topic(key=fold(name), name=name) for name in topic_names]
         Topic.objects.bulk_create(topics)
         topic_id = dict(Topic.objects.values_list("name", "id"))
-    bar = Progress("follows", len(follow_pairs))
-    with transaction.atomic():
-        insert(
-            Follow,
-            ["follower_id", "followee_id", "created_at"],
-            ((ids[a], ids[b], when(joined)) for a, b in follow_pairs),
-            bar,
-        )
+
+    bar = Progress("follows", world.follows)
+    for start in range(officials, total, CHUNK // 10):
+        with transaction.atomic():
+            insert(
+                Follow,
+                ["follower_id", "followee_id", "created_at"],
+                (
+                    (ids[p], ids[f], when(joined))
+                    for p in range(start, min(start + CHUNK // 10, total))
+                    for f in follows_of(p, seed, officials, people)
+                ),
+                bar,
+            )
     bar.end()
+
+    # Posts, evenly over 90 days (the newest a minute ago), written a chunk at a time. Their
+    # counts are known only once later posts and the likes exist, and are set at the end.
+    span = 90 * 86400
+
+    def created_of(i: int) -> float:
+        return now - 60 - (posts - i) * (span / posts)
+
+    posts_count = array("l", bytes(8 * total))
+    public_recent: list[int] = []  # ids of recent public posts, which comments and reposts answer
+    public_index = array("l")  # every public post: its index (its time), id and author
+    public_ids = array("q")
+    public_authors = array("l")
+    comments_on: dict[int, int] = {}
+    reposts_on: dict[int, int] = {}
+    plain_reposts: set[tuple[int, int]] = set()
+    topic_counts: dict[int, int] = {}
+    mention_notes: list[tuple[int, int, int]] = []  # (post id, mentioned, author)
     bar = Progress("posts", posts)
-    for start in range(0, posts, 50_000):
+    for chunk in range(0, posts, CHUNK):
+        post_rows: list[tuple[Any, ...]] = []
+        topic_links: list[tuple[int, int]] = []
+        mentions: list[tuple[int, int]] = []
+        for i in range(chunk, min(chunk + CHUNK, posts)):
+            created = created_of(i)
+            post_id = id_for_time(created)
+            if rng.random() < 0.2:
+                author = rng.randrange(officials)  # official accounts write a fifth of everything
+            else:
+                author = (
+                    officials
+                    + int(rng.paretovariate(1.2) * 3 + rng.randrange(people) * rng.random()) % people
+                )
+            brand, product, place = rng.choice(BRANDS), rng.choice(PRODUCTS), rng.choice(PLACES)
+            roll = rng.random()
+            kind, audience, org, group, repost_of, root = "post", "public", None, None, None, None
+            org_index = employee_org.get(author)  # official accounts speak in public
+            if org_index is not None and roll < 0.18:
+                audience, org = "org", org_index
+                if roll < 0.03:
+                    audience, group = "group", org_index * 2 + (i % 2)
+                text = rng.choice(INTERNAL).format(b=brand, p=product, place=place)
+            elif public_recent and roll < 0.38:
+                root = public_recent[-1 - min(int(rng.paretovariate(1.3)) - 1, len(public_recent) - 1)]
+                kind = "comment"
+                text = rng.choice(COMMENTS)
+                comments_on[root] = comments_on.get(root, 0) + 1
+            elif public_recent and roll < 0.48:
+                repost_of = public_recent[-1 - min(int(rng.paretovariate(1.3)) - 1, len(public_recent) - 1)]
+                kind = "repost"
+                text = rng.choice(REPOSTS) if rng.random() < 0.5 else ""
+                if not text and (author, repost_of) in plain_reposts:
+                    text = rng.choice(REPOSTS)  # one plain repost of a post per person
+                plain_reposts.add((author, repost_of))
+                reposts_on[repost_of] = reposts_on.get(repost_of, 0) + 1
+            else:
+                template = rng.choice(ENGLISH) if rng.random() < 0.15 else rng.choice(SAYINGS)
+                text = rng.choice(OPENINGS) + template.format(b=brand, p=product, place=place)
+                if rng.random() < 0.3:
+                    topic = rng.choice(topic_names)
+                    text += f" #{topic}#"
+                    topic_links.append((topic_id[topic], post_id))
+                    topic_counts[topic_id[topic]] = topic_counts.get(topic_id[topic], 0) + 1
+                if rng.random() < 0.1:
+                    mentioned = rng.randrange(total)
+                    text += f" @{handles[mentioned]}"
+                    mentions.append((post_id, ids[mentioned]))
+                    if mentioned != author:
+                        mention_notes.append((post_id, mentioned, author))
+            posts_count[author] += 1
+            post_rows.append(
+                (
+                    post_id,
+                    ids[author],
+                    ids[author],
+                    kind,
+                    text,
+                    audience,
+                    orgs[org].id if org is not None else None,
+                    group_ids[group] if group is not None else None,
+                    repost_of,
+                    repost_of,
+                    root,
+                    root,
+                    when(created),
+                )
+            )
+            if kind == "post" and audience == "public":
+                public_recent.append(post_id)
+                public_index.append(i)
+                public_ids.append(post_id)
+                public_authors.append(author)
+                if len(public_recent) > 5000:
+                    del public_recent[:1000]
         with transaction.atomic():
             insert(
                 Post,
@@ -431,85 +454,109 @@ def generate(size: str, seed: int = 1) -> World:
                     "root_id",
                     "reply_to_id",
                     "created_at",
-                    "likes_count",
-                    "reposts_count",
-                    "comments_count",
                 ],
+                post_rows,
+            )
+            insert(PostTopic, ["topic_id", "post_id"], topic_links)
+            insert(Mention, ["post_id", "account_id"], mentions)
+        bar.add(len(post_rows))
+    bar.end()
+    del plain_reposts, public_recent
+
+    # Likes: mostly on recent popular posts, by anyone; one per person and post. Kept as one
+    # number each (public post index × people + person), which sorts them in time order.
+    liked: set[int] = set()
+    for _ in range(posts):
+        j = len(public_ids) - 1 - int(rng.paretovariate(1.05) * 5) % len(public_ids)
+        who = rng.randrange(people)
+        if officials + who != public_authors[j]:
+            liked.add(j * people + who)
+    likes = sorted(liked)
+    del liked
+    world.likes = len(likes)
+    likes_on: dict[int, int] = {}
+    for key in likes:
+        likes_on[public_ids[key // people]] = likes_on.get(public_ids[key // people], 0) + 1
+    bar = Progress("likes", len(likes))
+    for start in range(0, len(likes), CHUNK):
+        with transaction.atomic():
+            insert(
+                Like,
+                ["account_id", "post_id", "created_at"],
                 (
                     (
-                        pid,
-                        ids[author],
-                        ids[author],
-                        kind,
-                        text,
-                        audience,
-                        orgs[org].id if org is not None else None,
-                        group_ids[group] if group is not None else None,
-                        repost_of,
-                        repost_of,
-                        root,
-                        root,
-                        when(created),
-                        likes_on.get(pid, 0),
-                        reposts_on.get(pid, 0),
-                        comments_on.get(pid, 0),
+                        ids[officials + key % people],
+                        public_ids[key // people],
+                        when(created_of(public_index[key // people]) + 30),
                     )
-                    for pid, author, kind, text, audience, org, group, repost_of, root, created in post_rows[
-                        start : start + 50_000
-                    ]
+                    for key in likes[start : start + CHUNK]
                 ),
+                bar,
             )
-        bar.add(min(50_000, posts - start))
     bar.end()
-    bar = Progress("likes, links", len(like_rows) + len(topic_links) + len(mentions))
+
+    # Counts, now that every post, like, comment and repost is known.
+    with transaction.atomic(), connection.cursor() as cursor:
+        counted = sorted({*likes_on, *reposts_on, *comments_on})
+        bar = Progress("counts", len(counted) + total)
+        table, column = ops.quote_name(Post._meta.db_table), ops.quote_name
+        sql = (
+            f"UPDATE {table} SET {column('likes_count')} = %s, {column('reposts_count')} = %s, "
+            f"{column('comments_count')} = %s WHERE {column('id')} = %s"
+        )
+        for start in range(0, len(counted), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    (likes_on.get(p, 0), reposts_on.get(p, 0), comments_on.get(p, 0), p)
+                    for p in counted[start : start + BATCH]
+                ],
+            )
+            bar.add(len(counted[start : start + BATCH]))
+        table = ops.quote_name(Account._meta.db_table)
+        sql = f"UPDATE {table} SET {column('posts_count')} = %s WHERE {column('id')} = %s"
+        for start in range(0, total, BATCH):
+            rows = [
+                (posts_count[a], ids[a]) for a in range(start, min(start + BATCH, total)) if posts_count[a]
+            ]
+            cursor.executemany(sql, rows)
+            bar.add(min(BATCH, total - start))
+        for t, n in topic_counts.items():
+            Topic.objects.filter(id=t).update(posts_count=n)
+    bar.end()
+    world.commented_post = max(comments_on, key=lambda k: comments_on[k])
+
+    # Notifications of each like and mention, their ids in time order.
+    def notifications() -> Iterable[tuple[Any, ...]]:
+        last = 0
+        for key in likes:
+            j, who = divmod(key, people)
+            at = created_of(public_index[j]) + 31
+            last = max(id_for_time(at), last + 1)
+            actor, post = ids[officials + who], public_ids[j]
+            yield (last, ids[public_authors[j]], "like", actor, post, f"like:{actor}:{post}", when(at))
+        for post, mentioned, author in mention_notes:
+            last = max(id_for_time(now - 30), last + 1)
+            actor = ids[author]
+            yield (last, ids[mentioned], "mention", actor, post, f"mention:{actor}:{post}", when(now - 30))
+
+    bar = Progress("notifications", len(likes) + len(mention_notes))
     with transaction.atomic():
-        insert(PostTopic, ["topic_id", "post_id"], [(topic_id[topic_names[t]], p) for t, p in topic_links])
-        insert(Mention, ["post_id", "account_id"], [(p, ids[a]) for p, a in mentions])
-        insert(Like, ["account_id", "post_id", "created_at"], [(ids[a], p, when(t)) for a, p, t in like_rows])
-        counts: dict[int, int] = {}
-        for t, _p in topic_links:
-            counts[t] = counts.get(t, 0) + 1
-        for t, n in counts.items():
-            Topic.objects.filter(id=topic_id[topic_names[t]]).update(posts_count=n)
-        bar.add(len(like_rows) + len(topic_links) + len(mentions))
-        notes = [
-            (t + 1, ids[author_of[p]], "like", ids[a], p, f"like:{ids[a]}:{p}")
-            for a, p, t in like_rows
-            if a != author_of[p]
-        ]
-        notes += [
-            (now - 30, ids[a], "mention", ids[author_of[p]], p, f"mention:{ids[author_of[p]]}:{p}")
-            for p, a in mentions
-            if a != author_of[p]
-        ]
-        notes.sort(key=lambda n: n[0])
-        seen: set[tuple[int, str]] = set()
-        rows, last = [], 0
-        for at, recipient, kind, actor, post, key in notes:
-            if (recipient, key) in seen:
-                continue
-            seen.add((recipient, key))
-            last = max(id_for_time(at), last + 1)  # ids in time order, each its own
-            rows.append((last, recipient, kind, actor, post, key, when(at)))
         insert(
             Notification,
             ["id", "recipient_id", "kind", "actor_id", "post_id", "dedupe_key", "created_at"],
-            rows,
+            notifications(),
+            bar,
         )
     bar.end()
     index_search()
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     # Readers: people who follow the big brand and tens of others, spread over the population.
     readers = [handles[p] for p in range(officials, total, max(1, people // 500)) if following[p] >= 12][:200]
     world.readers = readers
     world.org_slug = "org0"
     world.topic = topic_names[0]
-    world.commented_post = max(comments_on, key=lambda k: comments_on[k])
     world.seconds = round(time.monotonic() - started, 1)
     return world
 
