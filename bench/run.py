@@ -639,6 +639,9 @@ def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
         world_file.write_text(json.dumps(world.__dict__, ensure_ascii=False))
         kept = keep_timelines(world, args.kept)
         print(f"  {kept:,} followers of @{world.brand} have kept timelines")
+        if args.prepare:
+            print(f"Prepared in {data_dir}: measure it with --reuse")
+            return {}
     else:
         world = generate.World(**json.loads(world_file.read_text()))
     host = "127.0.0.1"
@@ -690,6 +693,9 @@ def main() -> int:
     parser.add_argument("--kept", type=float, default=0.05, help="share of followers with kept timelines")
     parser.add_argument("--reuse", action="store_true", help="measure the data the last run made")
     parser.add_argument("--data-dir", default="")
+    parser.add_argument(
+        "--prepare", action="store_true", help="make the data and stop (measure it later with --reuse)"
+    )
     parser.add_argument(
         "--only", default="", help="measure only these reads (comma-separated), record nothing"
     )
