@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tidings.timelines",
     "tidings.notifications",
     "tidings.search",
+    "tidings.ops",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tidings.web.middleware.DomainErrorMiddleware",
+    "tidings.web.acting.ActingMiddleware",
 ]
 
 ROOT_URLCONF = "tidings.urls"

@@ -422,6 +422,15 @@ MONITOR_ROUTES = {
     "monitor_events",
 }  # tests/search/
 STREAM_ROUTES = {"events"}  # tests/web/test_stream.py
+OPS_ROUTES = {  # tests/ops/test_ops_web.py
+    "ops",
+    "act_as",
+    "ops_account",
+    "ops_calendar",
+    "ops_team",
+    "ops_draft",
+    "ops_draft_action",
+}
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",
     "space",
@@ -446,7 +455,7 @@ def test_every_route_is_classified_for_access_tests():
     names = {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)}
 
     classified = OPEN_ROUTES | POST_ROUTES | MEDIA_ROUTES | set(PRIVATE_ROUTES) | STREAM_ROUTES | SPACE_ROUTES
-    classified |= MONITOR_ROUTES
+    classified |= MONITOR_ROUTES | OPS_ROUTES
     assert names == classified
 
 

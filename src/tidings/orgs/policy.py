@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import regex
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
@@ -97,13 +98,17 @@ def _action(rule: PolicyRule, text: str, folded: str) -> str | None:
 
 
 def check(author: Account, text: str) -> Verdict | None:
-    """The strictest rule of the author's organisations that this outgoing text breaks."""
+    """The strictest rule of the author's organisations (those they work for, or the one an
+    official account speaks for) that this outgoing text breaks."""
     orgs = (
         Membership.objects.filter(account=author, is_active=True)
         .exclude(role="guest")
         .values("organisation_id")
     )
-    rules = list(PolicyRule.objects.filter(organisation_id__in=orgs).select_related("organisation"))
+    speaks_for = Q(organisation_id=author.organisation_id) if author.organisation_id else Q(pk__in=[])
+    rules = list(
+        PolicyRule.objects.filter(Q(organisation_id__in=orgs) | speaks_for).select_related("organisation")
+    )
     if not rules:
         return None
     folded = fold(text)

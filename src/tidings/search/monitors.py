@@ -1,8 +1,8 @@
 """Saved monitors of official accounts: who runs them, saving them, and catching new posts.
 
 A monitor belongs to an official (or executive) account. The people who run that account share
-its monitors: the account itself and, until per-account roles arrive, the owners and admins of
-the organisation it speaks for. Matching runs in the worker when a post is published; only public
+its monitors: the account itself, the people given a role on it, and the owners and admins of
+the organisation it speaks for (ops.roles). Matching runs in the worker when a post is published; only public
 posts and, if the monitor asks, its own organisation's internal posts are ever looked at.
 """
 
@@ -38,36 +38,17 @@ LANGUAGES = {"zh", "en", "ja", "ko"}
 
 
 def runs(person: Any, account: Account) -> bool:
-    """Whether `person` may act for `account`'s monitors."""
-    if person is None or not person.is_authenticated or not person.is_active:
-        return False
-    if person.id == account.id:
-        return True
-    if account.kind == Account.Kind.PERSONAL or not account.organisation_id or not account.is_active:
-        return False
-    return Membership.objects.filter(
-        organisation_id=account.organisation_id,
-        account_id=person.id,
-        is_active=True,
-        role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
-    ).exists()
+    """Whether `person` may act for `account`'s monitors: any role on the account (ops.roles)."""
+    from tidings.ops import roles
+
+    return roles.role_of(person, account) is not None
 
 
 def accounts_run_by(person: Any) -> list[Account]:
     """The official accounts whose monitors `person` shares (their own first, if official)."""
-    if person is None or not person.is_authenticated:
-        return []
-    staff_of = Membership.objects.filter(
-        account_id=person.id, is_active=True, role__in=(Membership.Role.OWNER, Membership.Role.ADMIN)
-    ).values("organisation_id")
-    found = list(
-        Account.objects.filter(organisation_id__in=staff_of, is_active=True)
-        .exclude(kind=Account.Kind.PERSONAL)
-        .order_by("handle_key")
-    )
-    if person.kind != Account.Kind.PERSONAL and all(a.id != person.id for a in found):
-        found.insert(0, person)
-    return found
+    from tidings.ops import roles
+
+    return [r.account for r in roles.runs_of(person)]
 
 
 def monitors_run_by(person: Any, accounts: list[Account] | None = None) -> list[Monitor]:

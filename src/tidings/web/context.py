@@ -23,4 +23,13 @@ def site(request: HttpRequest) -> dict[str, Any]:
         context["unread"] = SimpleLazyObject(lambda: selectors.unread_counts(user))
         # Where this page's live stream starts: what happens while the page loads is not missed.
         context["live_after"] = SimpleLazyObject(lambda: pubsub.latest_id(user.id))
+    # Acting as an official account (web.acting): the page's user is the account, the person
+    # who signed in is still who they are. The switcher lists what they may act as.
+    person = getattr(request, "person", None) or user
+    if isinstance(person, Account):
+        from tidings.ops import roles
+
+        context["person"] = person
+        context["acting"] = getattr(request, "acting", None)
+        context["runs"] = SimpleLazyObject(lambda: [r for r in roles.runs_of(person) if r.role != "self"])
     return context

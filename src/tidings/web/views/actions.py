@@ -85,6 +85,7 @@ def compose(request: HttpRequest) -> HttpResponse:
             context.update(text=text, audience=audience, error=error.message)
             context.update(_space(request, organisation_id, group_id))
             return render(request, "tidings/compose.html", context, status=error.status)
+        request.acted_on = post.id  # type: ignore[attr-defined]
         if is_inline(request):
             return _card(request, post.id)
         return back(request, reverse("web:home"))
@@ -99,6 +100,7 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
         created = services.comment(_account(request), post_id=post_id, text=text)
     except DomainError as error:
         return error_response(request, error)
+    request.acted_on = created.id  # type: ignore[attr-defined]
     if is_inline(request):
         return render(
             request, "tidings/_comment.html", {"c": post_selectors.post_view(request.user, created.id)}
