@@ -430,6 +430,14 @@ OPS_ROUTES = {  # tests/ops/test_ops_web.py
     "ops_team",
     "ops_draft",
     "ops_draft_action",
+    "ops_inbox",  # tests/ops/test_desk_web.py
+    "ops_desk",
+    "ops_figures",
+    "ops_answers",
+    "ops_case",
+    "ops_case_action",
+    "case_rating",
+    "faq",
 }
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",

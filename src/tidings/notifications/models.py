@@ -17,6 +17,7 @@ class Notification(SnowflakeModel):
         FOLLOW = "follow", _("Follow")
         GROUP_POST = "group_post", _("New post in a group")
         MONITOR = "monitor", _("Caught by a monitor")
+        CASE = "case", _("A case needs you")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -26,6 +27,8 @@ class Notification(SnowflakeModel):
     dedupe_key = models.CharField(max_length=80)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Where to go, for a notification about something that is not a post (a desk's case).
+    link = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [

@@ -21,7 +21,9 @@ from tidings.posts.models import Audience, Mention, Post
 from tidings.social.models import Block, Mute
 
 
-def notify(*, recipient_id: int, kind: str, actor_id: int, post_id: int | None = None) -> Notification | None:
+def notify(
+    *, recipient_id: int, kind: str, actor_id: int, post_id: int | None = None, link: str = ""
+) -> Notification | None:
     """Tell `recipient` of something `actor` did, unless it is their own doing, they blocked or
     muted the actor, or they may not see the post. Idempotent."""
     if recipient_id == actor_id:
@@ -37,8 +39,8 @@ def notify(*, recipient_id: int, kind: str, actor_id: int, post_id: int | None =
         return None
     notification, created = Notification.objects.get_or_create(
         recipient_id=recipient_id,
-        dedupe_key=f"{kind}:{actor_id}:{post_id or ''}",
-        defaults={"kind": kind, "actor_id": actor_id, "post_id": post_id},
+        dedupe_key=f"{kind}:{actor_id}:{post_id or link}"[:80],
+        defaults={"kind": kind, "actor_id": actor_id, "post_id": post_id, "link": link},
     )
     if created:
         pubsub.publish(recipient_id, "notification", {"id": str(notification.id), "kind": kind})

@@ -30,6 +30,20 @@ class Category(SnowflakeModel):
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="category_unique")]
 
 
+class Level(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    SECONDARY = "secondary", _("Secondary")
+    GENERAL = "general", _("General")
+
+
+# Minutes to the first response and to resolution, per level, unless the account sets its own.
+SERVICE_LEVELS = {"critical": [15, 240], "secondary": [60, 1440], "general": [240, 4320]}
+
+
+def default_service_levels() -> dict[str, list[int]]:
+    return {k: list(v) for k, v in SERVICE_LEVELS.items()}
+
+
 class Desk(models.Model):
     """An official account's working settings."""
 
@@ -40,6 +54,9 @@ class Desk(models.Model):
     time_zone = models.CharField(max_length=64, default="Asia/Taipei")
     # How many people other than the writer approve a post before it goes out (0: none).
     approvals_required = models.PositiveSmallIntegerField(default=0)
+    # The response desk: the public acknowledgement of a secondary case, and the service levels.
+    ack_text = models.CharField(max_length=200, blank=True)
+    service_levels = models.JSONField(default=default_service_levels)
 
 
 class Grant(models.Model):
@@ -148,3 +165,159 @@ class Review(SnowflakeModel):
     # An approval counts for the text it saw: editing the draft starts the approvals again.
     current = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+# --- the response desk -------------------------------------------------------------------------
+
+
+class DeskRule(models.Model):
+    """A triage rule of an account: words, a negative tone or a widely followed author suggest a
+    level, and may name who is responsible."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    words = models.CharField(max_length=500, blank=True)  # separated by spaces or commas
+    negative = models.BooleanField(default=False)
+    min_followers = models.PositiveIntegerField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class EscalationStep(models.Model):
+    """The escalation list: who takes a case over when its service level is breached, in order."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "position"], name="escalation_position")]
+
+
+class Shift(SnowflakeModel):
+    """Who is on duty for an account, from when to when, and the note they hand over."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    handover = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "starts_at"])]
+
+
+class Case(SnowflakeModel):
+    """What the public said to an official account, threaded by conversation, and its handling."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("New")
+        PROGRESS = "progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The conversation: "post:<root id>", "post:<root id>:<person id>" (one person's exchange
+    # under the account's own post) or "dm:<conversation id>".
+    thread = models.CharField(max_length=60)
+    root = models.ForeignKey("posts.Post", null=True, on_delete=models.SET_NULL, related_name="+")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    suggested_level = models.CharField(max_length=10, choices=Level.choices)
+    level_reason = models.CharField(max_length=200, blank=True)
+    level_confirmed = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    response_due = models.DateTimeField()
+    resolution_due = models.DateTimeField()
+    escalations = models.PositiveSmallIntegerField(default=0)
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open case per conversation: what comes later joins it.
+            models.UniqueConstraint(
+                fields=["account", "thread"], condition=~models.Q(state="resolved"), name="case_open_thread"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "state", "id"]),
+            models.Index(fields=["next_escalation_at"]),
+            models.Index(fields=["customer", "account"]),
+        ]
+
+    def response_breached(self, now: object = None) -> bool:
+        at = self.first_response_at or now or timezone.now()
+        return bool(at > self.response_due)  # type: ignore[operator]
+
+    def resolution_breached(self, now: object = None) -> bool:
+        at = self.resolved_at or now or timezone.now()
+        return bool(at > self.resolution_due)  # type: ignore[operator]
+
+
+class CaseEvent(SnowflakeModel):
+    """One step of a case: a message that came in, an answer that went out, a change of hands."""
+
+    class Kind(models.TextChoices):
+        INCOMING = "incoming", _("Came in")
+        RESPONSE = "response", _("Answered")
+        ACK = "ack", _("Acknowledged")
+        PROGRESS = "progress", _("Progress update")
+        NOTE = "note", _("Note")
+        LEVEL = "level", _("Level set")
+        ASSIGN = "assign", _("Assigned")
+        ESCALATE = "escalate", _("Escalated")
+        RESOLVE = "resolve", _("Resolved")
+        REOPEN = "reopen", _("Reopened")
+        RATING = "rating", _("Rated")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    post = models.ForeignKey("posts.Post", null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "post"], condition=models.Q(kind="incoming"), name="caseevent_incoming_once"
+            )
+        ]
+
+
+class Answer(SnowflakeModel):
+    """A ready answer of the Q&A library: shared by the organisation's accounts, or one
+    account's own. Public ones make the account's FAQ page. The organisation's one "not within
+    this account's remit" answer is kept here too, worded by its admins."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("Answer")
+        REMIT = "remit", _("Not within remit")
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ANSWER)
+    title = models.CharField(max_length=80)
+    body = models.CharField(max_length=1000)
+    tags = models.CharField(max_length=200, blank=True)
+    public = models.BooleanField(default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "kind"])]

@@ -95,6 +95,10 @@ class Run:
         return self.can("post")
 
     @property
+    def can_reply(self) -> bool:
+        return self.can("reply")
+
+    @property
     def can_review(self) -> bool:
         return self.can("review")
 

@@ -28,6 +28,8 @@ TYPES = {
     Notification.Kind.GROUP_POST: "status",
     # A monitor's catch: a post to look at, the nearest thing Mastodon has.
     Notification.Kind.MONITOR: "status",
+    # A desk's case: the post that opened it, when the reader may see it (else not listed).
+    Notification.Kind.CASE: "status",
 }
 KINDS_OF: dict[str, list[str]] = {}
 for _kind, _type in TYPES.items():
@@ -60,7 +62,11 @@ def serialize_all(request: HttpRequest, items: list[Notification]) -> list[dict[
     with_posts = [n.post for n in items if n.post is not None]
     views = posts.hydrate(request.user, with_posts)
     statuses = dict(zip([p.id for p in with_posts], serializer.statuses(views), strict=True))
-    return [_notification(serializer, n, statuses) for n in items]
+    # Mastodon has no notification of a status without its status: a case opened by a message
+    # is shown only in the browser, where it links to the case.
+    return [
+        _notification(serializer, n, statuses) for n in items if n.post_id or n.kind != Notification.Kind.CASE
+    ]
 
 
 @api(scope="read:notifications", user=True)

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
 from tidings.core.errors import DomainError, Invalid, NotFound
-from tidings.ops import drafts, roles, services
+from tidings.ops import answers, desk, drafts, roles, services
 from tidings.ops import selectors as ops
-from tidings.ops.models import Draft, Review, Role
+from tidings.ops.models import Draft, Level, Review, Role
 from tidings.web import acting
 from tidings.web.views.common import back, number
+from tidings.web.views.common import max_id as max_id_of
 
 Status = Draft.Status
 
@@ -245,3 +246,294 @@ def team(request: HttpRequest, handle: str) -> HttpResponse:
         may_manage=context["run"].can("manage"),
     )
     return render(request, "tidings/ops_team.html", context, status=status)
+
+
+# --- the response desk --------------------------------------------------------------------------
+
+
+def _excerpts(account: Account, cases: list[Any]) -> dict[int, Any]:
+    """The post that opened each case, read as the account (the audience check)."""
+    from tidings.ops.models import CaseEvent
+    from tidings.posts.selectors import posts_by_ids
+
+    first: dict[int, int] = {}
+    rows = CaseEvent.objects.filter(case__in=[c.id for c in cases], kind=CaseEvent.Kind.INCOMING)
+    for case_id, post_id in rows.order_by("id").values_list("case_id", "post_id"):
+        if post_id:
+            first.setdefault(case_id, post_id)
+    posts = {p.id: p for p in posts_by_ids(account, first.values())}
+    return {case_id: posts.get(post_id) for case_id, post_id in first.items()}
+
+
+@login_required
+def inbox(request: HttpRequest, handle: str) -> HttpResponse:
+    """The account's cases: open or resolved, by level, or the person's own."""
+    context = _account_context(request, handle)
+    account = context["account"]
+    roles.require(_person(request), account, "reply")
+    state = "resolved" if request.GET.get("state") == "resolved" else "open"
+    level = request.GET.get("level", "")
+    mine = request.GET.get("mine") == "1"
+    cases, more = ops.inbox(
+        account,
+        state=state,
+        level=level,
+        assignee_id=_person(request).id if mine else None,
+        max_id=max_id_of(request),
+    )
+    excerpts = _excerpts(account, cases)
+    now = timezone.now()
+    context.update(
+        rows=[
+            {
+                "case": c,
+                "post": excerpts.get(c.id),
+                "late": c.response_breached(now) or c.resolution_breached(now),
+            }
+            for c in cases
+        ],
+        more=more,
+        state=state,
+        level=level,
+        mine=mine,
+        levels=Level.choices,
+        on_duty=desk.on_duty(account),
+    )
+    return render(request, "tidings/ops_inbox.html", context)
+
+
+def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
+    from tidings.ops.models import CaseEvent
+
+    now = timezone.now()
+    seen = ops.case_context(case)
+    for event in seen.events:
+        event.view = seen.posts.get(event.post_id or 0)  # type: ignore[attr-defined]
+    zone = services.desk_of(case.account).time_zone
+    return {
+        "case": case,
+        "account": case.account,
+        "run": roles.Run(case.account, roles.role_of(_person(request), case.account) or ""),
+        "context": seen,
+        "zone": zone,
+        "levels": Level.choices,
+        "team": [g.person for g in ops.team(case.account) if roles.can(g.person, case.account, "reply")],
+        "response_late": case.response_breached(now),
+        "resolution_late": case.resolution_breached(now),
+        "acknowledged": any(e.kind == CaseEvent.Kind.ACK for e in seen.events),
+        "answers": answers.suggest(case),
+        "remit": answers.remit_text(case.account),
+        "nav": "ops",
+    }
+
+
+@login_required
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = desk.access_case(_person(request), case_id)
+    return render(request, "tidings/ops_case.html", _case_context(request, case))
+
+
+CASE_ACTIONS = {"ack", "reply", "progress", "note", "level", "assign", "resolve", "reopen", "remit", "answer"}
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    if action not in CASE_ACTIONS:
+        raise NotFound()
+    person = _person(request)
+    case = desk.access_case(person, case_id)
+    data = request.POST
+    text = data.get("text", "")
+    try:
+        if action == "ack":
+            desk.acknowledge(case, person=person)
+        elif action == "reply":
+            desk.reply(case, person=person, text=text)
+        elif action == "progress":
+            desk.progress(case, person=person, text=text)
+        elif action == "note":
+            desk.note(case, person=person, text=text)
+        elif action == "level":
+            desk.set_level(case, person=person, level=data.get("level", ""))
+        elif action == "assign":
+            desk.assign(case, person=person, assignee_id=number(data.get("assignee")))
+        elif action == "resolve":
+            desk.resolve(case, person=person, text=text)
+        elif action == "remit":
+            desk.resolve(case, person=person, text=answers.remit_text(case.account))
+        elif action == "answer":
+            answer = answers.access_answer(person, case.account, number(data.get("answer")) or 0)
+            desk.reply(case, person=person, text=answers.fill(answer, case))
+        else:
+            desk.reopen(case, person=person)
+    except DomainError as error:
+        case.refresh_from_db()
+        context = _case_context(request, case)
+        context.update(error=error.message, failed_action=action, text=text)
+        return render(request, "tidings/ops_case.html", context, status=error.status)
+    return redirect("web:ops_case", case_id=case.id)
+
+
+@login_required
+def case_rating(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The customer rates a resolved case from 1 to 5 (the survey sent when it closed)."""
+    case = desk.rateable_case(request.user, case_id)
+    context: dict[str, Any] = {"case": case, "scale": range(1, 6)}
+    if request.method == "POST":
+        try:
+            desk.rate(case, customer=_person(request), rating=request.POST.get("rating", ""))
+        except DomainError as error:
+            context["error"] = error.message
+            return render(request, "tidings/case_rating.html", context, status=error.status)
+        return redirect("web:case_rating", case_id=case.id)
+    return render(request, "tidings/case_rating.html", context)
+
+
+@login_required
+def desk_settings(request: HttpRequest, handle: str) -> HttpResponse:
+    """The desk's rota, triage rules, escalation list, service levels and acknowledgement."""
+    context = _account_context(request, handle)
+    account = context["account"]
+    person = _person(request)
+    roles.require(person, account, "reply")
+    status = 200
+    if request.method == "POST":
+        data = request.POST
+        action = data.get("action", "")
+        try:
+            if action == "shift":
+                desk.add_shift(
+                    account,
+                    person=person,
+                    handle=data.get("handle", ""),
+                    starts_at=data.get("starts_at", ""),
+                    ends_at=data.get("ends_at", ""),
+                )
+            elif action == "shift-remove":
+                desk.remove_shift(account, person=person, shift_id=number(data.get("shift")) or 0)
+            elif action == "handover":
+                desk.hand_over(
+                    account,
+                    person=person,
+                    shift_id=number(data.get("shift")) or 0,
+                    text=data.get("handover", ""),
+                )
+            elif action == "rule":
+                desk.add_rule(
+                    account,
+                    person=person,
+                    level=data.get("level", ""),
+                    words=data.get("words", ""),
+                    negative=data.get("negative") == "on",
+                    min_followers=data.get("min_followers", ""),
+                    assignee=data.get("assignee", ""),
+                )
+            elif action == "rule-remove":
+                desk.remove_rule(account, person=person, rule_id=number(data.get("rule")) or 0)
+            elif action == "escalation":
+                desk.set_escalation(account, person=person, handles=data.get("escalation", ""))
+            elif action == "service":
+                desk.set_service(
+                    account,
+                    person=person,
+                    ack_text=data.get("ack_text", ""),
+                    minutes={
+                        lv: (data.get(f"{lv}-first", ""), data.get(f"{lv}-resolve", ""))
+                        for lv in Level.values
+                    },
+                )
+            else:
+                raise NotFound()
+            return redirect(reverse("web:ops_desk", args=[account.handle]) + f"#{action.split('-')[0]}")
+        except DomainError as error:
+            context.update(error=error.message, form=dict(data.items()))
+            status = error.status
+    zone = zoneinfo.ZoneInfo(context["desk"].time_zone)
+    shifts = ops.shifts(account)
+    context.update(
+        shifts=[
+            {
+                "shift": s,
+                "start": timezone.localtime(s.starts_at, zone),
+                "end": timezone.localtime(s.ends_at, zone),
+            }
+            for s in shifts
+        ],
+        on_duty=desk.on_duty(account),
+        rules=ops.rules(account),
+        default_rules=desk.DEFAULT_RULES,
+        escalation=" ".join("@" + s.person.handle for s in ops.escalation(account)),
+        levels=Level.choices,
+        service=[(lv, label, context["desk"].service_levels.get(lv, [0, 0])) for lv, label in Level.choices],
+        ack_default=desk.DEFAULT_ACK,
+    )
+    return render(request, "tidings/ops_desk.html", context, status=status)
+
+
+@login_required
+def desk_figures(request: HttpRequest, handle: str) -> HttpResponse:
+    context = _account_context(request, handle)
+    if not roles.can(_person(request), context["account"], "reply"):
+        roles.require(_person(request), context["account"], "analyse")
+    context["figures"] = ops.figures(context["account"])
+    return render(request, "tidings/ops_figures.html", context)
+
+
+@login_required
+def library(request: HttpRequest, handle: str) -> HttpResponse:
+    """The Q&A library: search as you type, write and change answers, word the remit answer."""
+    context = _account_context(request, handle)
+    account, person = context["account"], _person(request)
+    roles.require(person, account, "reply")
+    status = 200
+    if request.method == "POST":
+        data = request.POST
+        action = data.get("action", "")
+        try:
+            if action == "write":
+                answers.write(
+                    account,
+                    person=person,
+                    title=data.get("title", ""),
+                    body=data.get("body", ""),
+                    tags=data.get("tags", ""),
+                    public=data.get("public") == "on",
+                    shared=data.get("shared") == "on",
+                    answer_id=number(data.get("answer")),
+                )
+            elif action == "remove":
+                answers.remove(account, person=person, answer_id=number(data.get("answer")) or 0)
+            elif action == "remit":
+                answers.set_remit(account, person=person, body=data.get("body", ""))
+            else:
+                raise NotFound()
+            return redirect("web:ops_answers", handle=account.handle)
+        except DomainError as error:
+            context.update(error=error.message, form=dict(data.items()), failed_action=action)
+            status = error.status
+    query = request.GET.get("q", "")[:100]
+    context.update(
+        answers=answers.search(account, query),
+        q=query,
+        variables=answers.VARIABLES,
+        remit=answers.remit_text(account),
+        may_word_remit=context["role"] in (roles.STAFF, "self"),
+    )
+    if request.GET.get("fragment") == "1":
+        case_id = number(request.GET.get("case"))
+        if case_id is not None:
+            context["case"] = desk.access_case(person, case_id)
+        return render(request, "tidings/_answer_list.html", context)
+    return render(request, "tidings/ops_answers.html", context, status=status)
+
+
+def faq(request: HttpRequest, handle: str) -> HttpResponse:
+    """An official account's public answers, for anyone."""
+    from tidings.accounts.selectors import account_by_handle
+
+    account = account_by_handle(handle)
+    if not roles.is_official(account):
+        raise NotFound()
+    items = [(a, answers.faq_text(a, account)) for a in answers.faq(account)]
+    return render(request, "tidings/faq.html", {"account": account, "items": items})

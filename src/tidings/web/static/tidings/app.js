@@ -88,5 +88,21 @@
     watch.addEventListener("monitor-hit", function (e) { showPost(JSON.parse(e.data).id, column); });
   }
 
+  // The Q&A library, searched as one types (the form still works without us).
+  document.querySelectorAll("form[data-answer-search]").forEach(function (form) {
+    var input = form.querySelector("input[type=search]");
+    var results = form.parentNode.querySelector("[data-answer-results]");
+    var timer = null;
+    if (!input || !results) return;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch(form.dataset.answerSearch + "&q=" + encodeURIComponent(input.value), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) { if (html !== null) results.innerHTML = html; });
+      }, 200);
+    });
+  });
+
   counters(document);
 })();
