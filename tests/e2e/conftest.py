@@ -140,6 +140,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
     port, streaming_port = _free_port(), _free_port()
     url = f"http://127.0.0.1:{port}"
+    env["TIDINGS_SITE_URL"] = SERVER_ENV["TIDINGS_SITE_URL"] = url  # links in messages and mail
     STREAMING["url"] = f"ws://127.0.0.1:{streaming_port}"
     # What the server and the worker say goes to files beside the screenshots, to read after a failure.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

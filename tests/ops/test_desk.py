@@ -218,7 +218,7 @@ def test_a_late_case_escalates_along_the_list_once_per_breach(team, run_hooks):
 
 
 def test_the_library_fills_variables_suggests_answers_and_refuses_unknown_ones(team, run_hooks):
-    with pytest.raises(Invalid, match="Unknown variable {訂單}"):
+    with pytest.raises(Invalid, match=r"Unknown variable \{訂單\}"):
         answers.write(team.account, person=team.editor, title="出貨", body="{customer} 您好,{訂單} 已出貨")
     answers.write(
         team.account,

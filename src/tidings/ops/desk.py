@@ -275,7 +275,7 @@ def alert(case_id: int) -> None:
                         "customer": case.customer.handle,
                         "handle": case.account.handle,
                         "reason": case.level_reason or case.get_level_display(),
-                        "link": link,
+                        "link": settings.SITE_URL + link,
                     }
                 ),
             )
@@ -458,7 +458,7 @@ def ask_rating(case_id: int) -> None:
     from tidings.notifications.services import send_message
 
     case = Case.objects.select_related("account").get(id=case_id)
-    link = reverse("web:case_rating", args=[case.id])
+    link = settings.SITE_URL + reverse("web:case_rating", args=[case.id])
     with voice(case.account):
         text = str(
             _("Thank you for writing to us. How did we do? Rate our answer from 1 to 5: %(link)s")

@@ -104,5 +104,17 @@
     });
   });
 
+  // A case's timer: how long it has been open, to the second.
+  document.querySelectorAll("[data-timer]").forEach(function (el) {
+    var since = parseInt(el.dataset.timer, 10) * 1000;
+    function tick() {
+      var s = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+      el.textContent = (h ? h + ":" : "") + String(m).padStart(h ? 2 : 1, "0") + ":" + String(s % 60).padStart(2, "0");
+    }
+    tick();
+    setInterval(tick, 1000);
+  });
+
   counters(document);
 })();
