@@ -210,3 +210,45 @@ def test_a_post_breaking_the_rules_of_two_organisations_waits_for_both(acme, mak
     with run_hooks():
         policy.release(other, actor=other_admin, post_id=held.id, approve=True)
     assert [v.post.id for v in selectors.public_posts(None).items] == [held.id]
+
+
+def test_an_executives_post_on_company_business_is_held_for_review_and_says_why(
+    acme, make_account, client_for
+):
+    from tests.web.helpers import english
+
+    from tidings.accounts.models import Account
+
+    org, admin, staff = acme
+    boss = make_account("執行長", kind=Account.Kind.EXECUTIVE)
+    orgs.add_member(org, boss)
+    orgs.register_official_account(org, boss, actor=admin)
+    boss.refresh_from_db()
+    policy.add_rule(
+        org,
+        actor=admin,
+        pattern="營收",
+        is_regex=False,
+        action="hold",
+        reason="談到公司財務,需公關部審閱",
+        applies_to="executives",
+    )
+
+    held = posts.publish(boss, text="下一季營收會大幅成長")
+    free = posts.publish(staff, text="聽說營收會成長")
+
+    assert held.held and not free.held
+    assert [h.post_id for h in policy.held_posts(org, actor=admin)] == [held.id]
+    own_card = english(client_for(boss)).get(f"/p/{held.id}/").content.decode()
+    assert "Held for review before it goes out" in own_card and "需公關部審閱" in own_card
+    assert "Executive" in english(client_for(staff)).get(f"/@{boss.handle}/").content.decode()
+    assert english(client_for(staff)).get(f"/p/{held.id}/").status_code == 404
+
+
+def test_a_rule_applies_to_everyone_or_to_executives_nothing_else(acme):
+    org, admin, _staff = acme
+    with pytest.raises(Invalid, match="executives"):
+        policy.add_rule(
+            org, actor=admin, pattern="x", is_regex=False, action="hold", reason="r", applies_to="managers"
+        )
+    assert not PolicyRule.objects.exists()

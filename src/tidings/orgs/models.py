@@ -126,7 +126,14 @@ class PolicyRule(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="policy_rules")
     pattern = models.CharField(max_length=200)
     is_regex = models.BooleanField(default=False)
+
+    class AppliesTo(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone's posts")
+        EXECUTIVES = "executives", _("Executives' posts")
+
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.BLOCK)
+    # A rule may watch only what executives say in public: company business, reviewed first.
+    applies_to = models.CharField(max_length=10, choices=AppliesTo.choices, default=AppliesTo.EVERYONE)
     reason = models.CharField(max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -42,6 +42,7 @@ def add_rule(
     is_regex: bool,
     action: str,
     reason: str,
+    applies_to: str = PolicyRule.AppliesTo.EVERYONE,
     address: str = "",
 ) -> PolicyRule:
     _require_staff(org, actor)
@@ -52,6 +53,8 @@ def add_rule(
         raise Invalid(_("Say in at most 200 characters why the rule stops a post: the author sees it."))
     if action not in PolicyRule.Action.values:
         raise Invalid(_("Unknown action."), field="action")
+    if applies_to not in PolicyRule.AppliesTo.values:
+        raise Invalid(_("A rule applies to everyone's posts or to executives' posts."), field="applies_to")
     if is_regex:
         try:
             _compile(pattern)
@@ -65,6 +68,7 @@ def add_rule(
             pattern=pattern,
             is_regex=is_regex,
             action=action,
+            applies_to=applies_to,
             reason=reason,
             created_by=actor,
         )
@@ -106,9 +110,10 @@ def check(author: Account, text: str) -> Verdict | None:
         .values("organisation_id")
     )
     speaks_for = Q(organisation_id=author.organisation_id) if author.organisation_id else Q(pk__in=[])
-    rules = list(
-        PolicyRule.objects.filter(Q(organisation_id__in=orgs) | speaks_for).select_related("organisation")
-    )
+    found = PolicyRule.objects.filter(Q(organisation_id__in=orgs) | speaks_for).select_related("organisation")
+    if author.kind != Account.Kind.EXECUTIVE:
+        found = found.exclude(applies_to=PolicyRule.AppliesTo.EXECUTIVES)
+    rules = list(found)
     if not rules:
         return None
     folded = fold(text)

@@ -43,6 +43,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "domains": list(org.domains.order_by("domain")),
         "rules": list(PolicyRule.objects.filter(organisation=org).order_by("-id")),
         "actions": PolicyRule.Action.choices,
+        "applies": PolicyRule.AppliesTo.choices,
         "held": policy.held_posts(org, actor=actor),
         "join_requests": joining.pending(org),
         "audit": selectors.audit_log(org, limit=50),
@@ -133,6 +134,7 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 is_regex=data.get("is_regex") == "on",
                 action=data.get("rule_action", ""),
                 reason=data.get("reason", ""),
+                applies_to=data.get("applies_to", PolicyRule.AppliesTo.EVERYONE),
                 address=address,
             )
         elif action == "rule-remove":
