@@ -438,6 +438,7 @@ OPS_ROUTES = {  # tests/ops/test_ops_web.py
     "ops_case_action",
     "case_rating",
     "faq",
+    "ops_share",  # tests/ops/test_ambassadors.py
 }
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",

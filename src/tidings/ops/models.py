@@ -321,3 +321,19 @@ class Answer(SnowflakeModel):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "kind"])]
+
+
+class Suggestion(SnowflakeModel):
+    """An official account's post suggested to its company's employees to share in public from
+    their own accounts, if they wish."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="suggestion_once")]

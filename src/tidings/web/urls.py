@@ -40,6 +40,7 @@ urlpatterns = [
     path("ops/@<str:handle>/desk/", ops.desk_settings, name="ops_desk"),
     path("ops/@<str:handle>/figures/", ops.desk_figures, name="ops_figures"),
     path("ops/@<str:handle>/answers/", ops.library, name="ops_answers"),
+    path("ops/@<str:handle>/share/", ops.share, name="ops_share"),
     path("ops/cases/<int:case_id>/", ops.case_page, name="ops_case"),
     path("ops/cases/<int:case_id>/<str:action>/", ops.case_action, name="ops_case_action"),
     path("cases/<int:case_id>/rate/", ops.case_rating, name="case_rating"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
 from tidings.core.errors import DomainError, Invalid, NotFound
-from tidings.ops import answers, desk, drafts, roles, services
+from tidings.ops import ambassadors, answers, desk, drafts, roles, services
 from tidings.ops import selectors as ops
 from tidings.ops.models import Draft, Level, Review, Role
 from tidings.web import acting
@@ -537,3 +537,36 @@ def faq(request: HttpRequest, handle: str) -> HttpResponse:
         raise NotFound()
     items = [(a, answers.faq_text(a, account)) for a in answers.faq(account)]
     return render(request, "tidings/faq.html", {"account": account, "items": items})
+
+
+@login_required
+def share(request: HttpRequest, handle: str) -> HttpResponse:
+    """Employees as ambassadors: suggest the account's posts to share, and see what they bring."""
+    context = _account_context(request, handle)
+    account, person = context["account"], _person(request)
+    if not roles.can(person, account, "post"):
+        roles.require(person, account, "analyse")
+    status = 200
+    if request.method == "POST":
+        data = request.POST
+        try:
+            if data.get("action") == "suggest":
+                ambassadors.suggest(
+                    account, person=person, post_id=number(data.get("post")) or 0, note=data.get("note", "")
+                )
+            elif data.get("action") == "withdraw":
+                ambassadors.withdraw(
+                    account, person=person, suggestion_id=number(data.get("suggestion")) or 0
+                )
+            else:
+                raise NotFound()
+            return redirect("web:ops_share", handle=account.handle)
+        except DomainError as error:
+            context["error"], status = error.message, error.status
+    from tidings.posts.selectors import profile_posts
+
+    rows = ambassadors.reach(account)
+    suggested = {r.suggestion.post_id for r in rows}
+    recent = [v for v in profile_posts(person, account.id, limit=20).items if v.post.audience == "public"]
+    context.update(rows=rows, recent=[v for v in recent if v.post.id not in suggested][:10])
+    return render(request, "tidings/ops_share.html", context, status=status)

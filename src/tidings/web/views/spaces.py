@@ -16,6 +16,7 @@ from tidings.groups import forum
 from tidings.groups import selectors as group_selectors
 from tidings.groups import services as groups
 from tidings.groups.models import Group, GroupMember
+from tidings.ops import ambassadors
 from tidings.orgs import selectors as orgs
 from tidings.orgs import services as org_services
 from tidings.posts import selectors as posts
@@ -54,6 +55,8 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
         "groups": group_selectors.groups_in(request.user, org),
         # What the company talks about inside (employees only; a guest sees only their groups).
         "inside_trending": search.trending_topics(organisation=org, limit=8) if membership.is_insider else [],
+        # The company's official accounts suggest posts its employees may share (never forced).
+        "suggestions": ambassadors.for_employee(request.user, org.id),
         "nav": "spaces",
     }
     return render(request, "tidings/space.html", context)
