@@ -61,6 +61,15 @@ def test_demo_loads_the_company_once_and_a_second_run_changes_nothing():
     assert shared.kind == "cross"
     assert Membership.objects.filter(organisation=shared.organisation, role="guest").count() == 2
     assert posts > 24
+    # The official accounts at work: cases on the desk (one critical), drafts on their way.
+    from tidings.ops.models import Case, Draft
+
+    assert (
+        Case.objects.filter(account__handle="示範客服", level="critical", assignee__handle="黃志豪").count()
+        == 1
+    )
+    assert Case.objects.filter(account__handle="示範客服").count() >= 2
+    assert sorted(Draft.objects.values_list("status", flat=True)) == ["review", "scheduled"]
     assert load() is False
     assert (Account.objects.count(), Post.objects.count()) == (accounts, posts)
 

@@ -115,6 +115,8 @@ Demo logins (password for all: {PASSWORD})
   supplier 宏遠電子   : @王思涵 (owner)  @劉建國, guests in the group "X14 供應鏈"
 Internal spaces: /o/demo-tech/ (示範科技) and /o/hongyuan/ (宏遠電子); brand page /brand/demo-tech/
 Brand monitor of @示範科技 (also for 林志遠, who owns the company): /monitors/
+Official accounts at work: /ops/ (陳美玲 admin; 李佳穎 editor of @示範科技, whose posts need an
+  approval; 黃志豪 responder of @示範客服, on duty now; 張偉 analyst); the desk: /ops/@示範客服/inbox/
 """.rstrip()
 
 
@@ -129,6 +131,7 @@ def load() -> bool:
 
     if not Organisation.objects.filter(slug="demo-tech").exists():
         _load_spaces()
+        _load_desk()
         created = True
     return created
 
@@ -248,3 +251,73 @@ def _load_spaces() -> None:
             posts.publish(person(author), text=text, audience="group", group_id=made[group].id)
         for author, text in SUPPLIER_POSTS:
             posts.publish(person(author), text=text, audience="org", organisation_id=supplier.id)
+
+
+ANSWERS = [
+    (
+        "保固期限",
+        "{customer} 您好,示範筆電享兩年保固,電池一年。保固查詢:https://example.com/warranty",
+        "保固 電池",
+    ),
+    ("訂單查詢", "{customer} 您好,請私信我們訂單編號,我們馬上為您查詢出貨進度。", "訂單 出貨 物流"),
+    ("門市營業時間", "門市每天 11:00–21:30 營業,週末延長到 22:00。", "門市 時間"),
+]
+
+
+def _load_desk() -> None:
+    """Roles on the official accounts, the desk's rota and library, a draft waiting for
+    approval, a scheduled post, a suggestion to employees, and the cases the public opened."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tidings.accounts.models import Account
+    from tidings.ops import ambassadors, answers, desk, drafts
+    from tidings.ops import services as ops
+    from tidings.ops.models import Shift
+    from tidings.posts import services as posts
+    from tidings.posts.models import Audience, Post
+
+    def person(handle: str) -> Account:
+        return Account.objects.get(handle=handle)
+
+    admin, brand, support = person("陳美玲"), person("示範科技"), person("示範客服")
+    with transaction.atomic():
+        ops.grant(brand, actor=admin, handle="李佳穎", role="editor")
+        ops.grant(brand, actor=admin, handle="王小明", role="manager")
+        ops.grant(support, actor=admin, handle="黃志豪", role="responder")
+        ops.grant(support, actor=admin, handle="張偉", role="analyst")
+        ops.update_desk(brand, actor=admin, category="品牌", time_zone="Asia/Taipei", approvals_required=1)
+        ops.update_desk(support, actor=admin, category="客服", time_zone="Asia/Taipei", approvals_required=0)
+        now = timezone.now()
+        Shift.objects.create(
+            account=support,
+            person=person("黃志豪"),
+            starts_at=now - dt.timedelta(hours=1),
+            ends_at=now + dt.timedelta(hours=7),
+        )
+        desk.set_escalation(support, person=admin, handles="@陳美玲")
+        for title, body, tags in ANSWERS:
+            answers.write(support, person=admin, title=title, body=body, tags=tags, public=True, shared=True)
+        review = drafts.write(
+            brand, person=person("李佳穎"), text="#新品體驗會# 下週六移師台中,報名從明天開始!"
+        )
+        drafts.submit(review, person=person("李佳穎"))
+        tomorrow = timezone.localtime(now + dt.timedelta(days=1)).strftime("%Y-%m-%dT10:00")
+        scheduled = drafts.write(
+            brand, person=admin, text="早安!X14 今天補貨,官網與門市同步開賣。", publish_at=tomorrow
+        )
+        drafts.submit(scheduled, person=admin)
+        drafts.review(scheduled, person=person("王小明"), decision="approve", comment="好")
+        launch = Post.objects.filter(author=brand, text__startswith="#新品發布#").first()
+        if launch is not None:
+            ambassadors.suggest(brand, person=admin, post_id=launch.id, note="歡迎用自己的話分享給朋友")
+        posts.publish(
+            person("北京的秋天"), text="@示範客服 我要投訴!X14 充電器用了一週就冒煙,太危險了,請盡快處理"
+        )
+    # The cases of what customers said to the accounts (the worker does this as posts come in;
+    # done here too so the desk is full whether or not a worker runs now; doing it twice is safe).
+    customers = [h for h, _ in CUSTOMERS]
+    public = Post.objects.filter(author__handle__in=customers, audience=Audience.PUBLIC).order_by("id")
+    for post_id in public.values_list("id", flat=True):
+        desk.on_post_published(post_id)
