@@ -148,3 +148,17 @@ def test_an_analyst_reads_the_pages_but_changes_nothing(team, client_for):
     ):
         assert client.post(path, data).status_code == 403
     assert state(team) == before
+
+
+def test_the_accounts_list_shows_each_accounts_category_first(team, client_for, make_account):
+    from tidings.ops import services as ops
+    from tidings.orgs import services as orgs
+
+    outlet = make_account("示範優選")
+    orgs.register_official_account(team.org, outlet, actor=team.admin)
+    ops.update_desk(team.account, actor=team.admin, category="客服", time_zone="Asia/Taipei", approvals_required=0)
+
+    page = english(client_for(team.admin)).get("/ops/").content.decode()
+
+    assert '<span class="pill">客服</span>' in page
+    assert page.index("@示範客服") < page.index("@示範優選")  # named categories come first

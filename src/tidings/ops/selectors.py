@@ -17,7 +17,18 @@ from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
 from tidings.core.errors import NotFound
 from tidings.ops import roles
-from tidings.ops.models import Case, CaseEvent, Deed, DeskRule, Draft, EscalationStep, Grant, Level, Shift
+from tidings.ops.models import (
+    Case,
+    CaseEvent,
+    Deed,
+    Desk,
+    DeskRule,
+    Draft,
+    EscalationStep,
+    Grant,
+    Level,
+    Shift,
+)
 
 Status = Draft.Status
 
@@ -45,6 +56,15 @@ def counts(account_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     for row in rows:
         out[row["account_id"]][row["status"]] = row["n"]
     return out
+
+
+def categories(account_ids: Sequence[int]) -> dict[int, str]:
+    """Each account's category name, in one query."""
+    return dict(
+        Desk.objects.filter(account_id__in=account_ids, category__isnull=False).values_list(
+            "account_id", "category__name"
+        )
+    )
 
 
 def drafts(account: Account, statuses: Sequence[str], *, limit: int = 50) -> list[Draft]:

@@ -41,8 +41,14 @@ def _address(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     runs = [r for r in roles.runs_of(person) if r.role != "self"]
-    counts = ops.counts([r.account.id for r in runs])
-    rows = [{"run": r, "counts": counts.get(r.account.id, {})} for r in runs]
+    ids = [r.account.id for r in runs]
+    counts, categories = ops.counts(ids), ops.categories(ids)
+    rows = [
+        {"run": r, "counts": counts.get(r.account.id, {}), "category": categories.get(r.account.id, "")}
+        for r in runs
+    ]
+    # By the categories the organisation named (brand, support, outlet ...), then by handle.
+    rows.sort(key=lambda row: (row["category"] == "", row["category"]))
     current = acting.acting_account(request)
     return render(request, "tidings/ops.html", {"rows": rows, "current": current, "nav": "ops"})
 
