@@ -22,7 +22,7 @@ def test_an_editor_switches_and_posts_as_the_account_and_their_name_is_kept(team
 
     page = client.get("/").content.decode()
     assert "Acting as 示範客服 @示範客服" in page
-    client.post("/compose/", {"text": "官方帳號的第一則貼文", "audience": "public"})
+    client.post("/compose/", {"text": "官方帳號的第一則貼文", "audience": "public", "as": team.account.id})
 
     post = Post.objects.get(text="官方帳號的第一則貼文")
     assert post.author_id == team.account.id
@@ -36,9 +36,10 @@ def test_a_responder_answers_and_likes_as_the_account_but_cannot_post(team, clie
     question = publish(team.customer, "請問保固多久?")
     client = acting_client(client_for, team.responder, team.account)
 
-    refused = client.post("/compose/", {"text": "不該發出", "audience": "public"})
-    client.post(f"/p/{question.id}/comment/", {"text": "您好,保固兩年"})
-    client.post(f"/p/{question.id}/like/")
+    as_account = {"as": team.account.id}
+    refused = client.post("/compose/", {"text": "不該發出", "audience": "public", **as_account})
+    client.post(f"/p/{question.id}/comment/", {"text": "您好,保固兩年", **as_account})
+    client.post(f"/p/{question.id}/like/", as_account)
 
     assert refused.status_code == 403
     assert "does not let you post as it" in refused.content.decode()
@@ -55,7 +56,7 @@ def test_with_approvals_required_nothing_is_posted_directly_as_the_account(team,
     )
     client = acting_client(client_for, team.manager, team.account)
 
-    refused = client.post("/compose/", {"text": "跳過審核", "audience": "public"})
+    refused = client.post("/compose/", {"text": "跳過審核", "audience": "public", "as": team.account.id})
 
     assert refused.status_code == 403 and "need approval" in refused.content.decode()
     assert not Post.objects.filter(text="跳過審核").exists()
@@ -84,7 +85,7 @@ def test_a_lapsed_role_ends_the_acting_at_the_next_page(team, client_for):
     orgs.remove_member(team.org, team.editor, actor=team.admin)
 
     page = client.get("/").content.decode()
-    client.post("/compose/", {"text": "離職後的貼文", "audience": "public"})
+    client.post("/compose/", {"text": "離職後的貼文", "audience": "public", "as": team.account.id})
 
     assert "Acting as" not in page
     assert Post.objects.get(text="離職後的貼文").author_id == team.editor.id
@@ -94,7 +95,32 @@ def test_switching_back_posts_as_the_person_again(team, client_for):
     client = acting_client(client_for, team.editor, team.account)
     client.post("/ops/act-as/", {"account": ""})
 
-    client.post("/compose/", {"text": "我自己的貼文", "audience": "public"})
+    client.post("/compose/", {"text": "我自己的貼文", "audience": "public", "as": team.account.id})
 
     assert Post.objects.get(text="我自己的貼文").author_id == team.editor.id
     assert not Deed.objects.exists()
+
+
+def test_forms_on_the_persons_own_pages_stay_theirs_while_acting(team, client_for):
+    """Acting follows the page a form is on: the company space's share button, with no mark of
+    the account, shares from the person's own account."""
+    launch = publish(team.account, "新品上市")
+    client = acting_client(client_for, team.editor, team.account)
+
+    page = client.get("/").content.decode()
+    client.post(f"/p/{launch.id}/repost/", {"text": "推薦!"})
+
+    assert f'name="as" value="{team.account.id}"' in page  # the home page is shown as the account
+    share = Post.objects.get(kind=Post.Kind.REPOST)
+    assert share.author_id == team.editor.id
+    assert not Deed.objects.exists()
+
+
+def test_a_form_from_before_a_switch_does_not_act_as_the_new_account(team, client_for, make_account):
+    other = make_account("示範優選")
+    orgs.register_official_account(team.org, other, actor=team.admin)
+    client = acting_client(client_for, team.admin, other)
+
+    client.post("/compose/", {"text": "舊頁面的表單", "audience": "public", "as": team.account.id})
+
+    assert Post.objects.get(text="舊頁面的表單").author_id == team.admin.id

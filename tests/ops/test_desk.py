@@ -281,3 +281,61 @@ def test_figures_give_median_times_per_level_and_person(team, run_hooks):
     assert levels["general"]["open"] == 1 and levels["general"]["breaches"] == 1  # a day without an answer
     people = dict(f["people"])
     assert people["客服員"]["rating"] == 4 and f["open_now"] == 1
+
+
+def test_braces_name_variables_and_nothing_else(team):
+    for body in ("{customer:>999999999}", "{customer!r}", "{customer.__class__}"):
+        with pytest.raises(Invalid, match="Unknown variable"):
+            answers.write(team.account, person=team.editor, title="格式", body=body)
+    answer = answers.write(team.account, person=team.editor, title="括號", body="{customer} 您好")
+
+    assert answers.faq_text(answer, team.account) == "you 您好"
+
+
+def test_only_the_organisations_admins_change_shared_answers(team):
+    from tidings.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        answers.write(team.account, person=team.editor, title="共用", body="大家都用", shared=True)
+    shared = answers.write(team.account, person=team.admin, title="共用", body="大家都用", shared=True)
+    with pytest.raises(Forbidden):
+        answers.write(team.account, person=team.editor, title="改掉", body="改掉", answer_id=shared.id)
+    with pytest.raises(Forbidden):
+        answers.remove(team.account, person=team.editor, answer_id=shared.id)
+    shared.refresh_from_db()
+    assert shared.title == "共用"
+
+
+def test_the_survey_is_not_an_answer_to_another_open_case(team, run_hooks):
+    say(run_hooks, team.customer, "@示範客服 保固多久?")
+    public = Case.objects.get()
+    with run_hooks():
+        messages.send_message(team.customer, recipient_id=team.account.id, text="另外私訊問一下發票")
+    message_case = Case.objects.exclude(id=public.id).get()
+
+    with run_hooks():
+        desk.resolve(public, person=team.responder, text="兩年")
+
+    message_case.refresh_from_db()
+    assert message_case.first_response_at is None and message_case.state == State.NEW
+    assert public.events.filter(kind="survey").count() == 1
+
+
+def test_a_post_taken_in_twice_opens_no_second_case(team, run_hooks):
+    post = say(run_hooks, team.customer, "@示範客服 在嗎")
+    case = Case.objects.get()
+    desk.resolve(case, person=team.responder)
+
+    desk.on_post_published(post.id)
+
+    assert Case.objects.count() == 1
+
+
+def test_a_reopened_case_is_watched_again(team, run_hooks):
+    say(run_hooks, team.customer, "@示範客服 還是不行")
+    case = desk.resolve(Case.objects.get(), person=team.responder)
+    assert case.next_escalation_at is None and case.first_response_at is None  # closed without a word
+
+    case = desk.reopen(case, person=team.responder)
+
+    assert case.state == State.PROGRESS and case.next_escalation_at is not None

@@ -38,7 +38,7 @@ def test_a_responder_works_a_case_from_the_inbox_to_the_rating(team, case, clien
     case.refresh_from_db()
     assert case.state == "resolved"
     kinds = list(case.events.order_by("id").values_list("kind", flat=True))
-    assert kinds[:4] == ["incoming", "ack", "progress", "response"] and kinds[-1] == "resolve"
+    assert kinds == ["incoming", "ack", "progress", "response", "resolve", "survey"]
 
     customer = english(client_for(team.customer))
     assert "Rate how @示範客服 handled" in customer.get(f"/cases/{case.id}/rate/").content.decode()

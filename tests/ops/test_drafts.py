@@ -180,3 +180,20 @@ def test_people_without_a_writing_role_cannot_write_or_touch_drafts(team):
     assert refused.type.__name__ == "NotFound"
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
+
+
+def test_an_approval_after_a_withdrawal_or_a_send_back_changes_nothing(team):
+    approvals(team, 1)
+    draft = drafts.submit(
+        drafts.write(team.account, person=team.editor, text="撤回的公告"), person=team.editor
+    )
+    stale = Draft.objects.get(id=draft.id)  # the page the manager has open
+    drafts.withdraw(draft, person=team.editor)
+
+    with pytest.raises(Conflict, match="not waiting"):
+        drafts.review(stale, person=team.manager, decision="approve")
+    with pytest.raises(Conflict, match="not waiting"):
+        drafts.review(stale, person=team.manager, decision="reject", comment="晚了")
+    draft.refresh_from_db()
+    assert draft.status == Status.WITHDRAWN
+    assert not Post.objects.filter(author=team.account).exists()

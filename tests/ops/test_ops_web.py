@@ -156,9 +156,19 @@ def test_the_accounts_list_shows_each_accounts_category_first(team, client_for, 
 
     outlet = make_account("示範優選")
     orgs.register_official_account(team.org, outlet, actor=team.admin)
-    ops.update_desk(team.account, actor=team.admin, category="客服", time_zone="Asia/Taipei", approvals_required=0)
+    ops.update_desk(
+        team.account, actor=team.admin, category="客服", time_zone="Asia/Taipei", approvals_required=0
+    )
 
     page = english(client_for(team.admin)).get("/ops/").content.decode().split('id="main"')[1]
 
     assert '<span class="pill">客服</span>' in page
     assert page.index("@示範客服") < page.index("@示範優選")  # named categories come first
+
+
+def test_a_month_out_of_range_is_a_clear_error(team, client_for):
+    client = english(client_for(team.manager))
+
+    for month in ("9999-12", "2026-13", "十二月"):
+        response = client.get(f"/ops/@{team.account.handle}/calendar/?month={month}")
+        assert response.status_code == 400 and "Give the month as 2026-12." in response.content.decode()

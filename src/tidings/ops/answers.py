@@ -4,7 +4,7 @@ organisation words its own "not within this account's remit" answer."""
 
 from __future__ import annotations
 
-import string
+import re
 import zoneinfo
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core.errors import Invalid, NotFound
+from tidings.core.errors import Forbidden, Invalid, NotFound
 from tidings.core.text import fold
 from tidings.ops import roles
 from tidings.ops.models import Answer, Case, CaseEvent
@@ -32,11 +32,17 @@ DEFAULT_REMIT = _(
 )
 
 
+VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
 def _fields(body: str) -> set[str]:
-    try:
-        return {name for _text, name, _spec, _conv in string.Formatter().parse(body) if name is not None}
-    except ValueError:
-        raise Invalid(_("A brace is not closed: write variables as {customer}."), field="body") from None
+    """The variables a text names: whatever stands between braces."""
+    return set(VARIABLE.findall(body))
+
+
+def _put(body: str, values: dict[str, str]) -> str:
+    """The text with its variables replaced; nothing else in it is read as a format."""
+    return VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
 def _clean(title: str, body: str, tags: str) -> tuple[str, str, str]:
@@ -78,10 +84,14 @@ def write(
     """A new answer, or a change to one (editors and managers of the account)."""
     roles.require(person, account, "post")
     title, body, tags = _clean(title, body, tags)
+    if shared:
+        _require_staff(person, account)
     if answer_id is not None:
         answer = _library(account).filter(id=answer_id).first()
         if answer is None:
             raise NotFound()
+        if answer.account_id is None:
+            _require_staff(person, account)
         Answer.objects.filter(id=answer.id).update(
             title=title, body=body, tags=tags, public=public, written_by=person, updated_at=timezone.now()
         )
@@ -100,8 +110,18 @@ def write(
 
 def remove(account: Account, *, person: Account, answer_id: int) -> None:
     roles.require(person, account, "post")
-    if not _library(account).filter(id=answer_id).delete()[0]:
+    answer = _library(account).filter(id=answer_id).first()
+    if answer is None:
         raise NotFound()
+    if answer.account_id is None:
+        _require_staff(person, account)
+    answer.delete()
+
+
+def _require_staff(person: Account, account: Account) -> None:
+    """Answers shared by all the organisation's accounts (and its remit answer) are its admins'."""
+    if roles.role_of(person, account) != roles.STAFF:
+        raise Forbidden(_("Only the organisation's owners and admins change what all its accounts share."))
 
 
 def access_answer(person: Any, account: Account, answer_id: int) -> Answer:
@@ -152,7 +172,7 @@ def fill(answer: Answer, case: Case) -> str:
         "case": str(case.id),
         "today": timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d"),
     }
-    return answer.body.format(**known)
+    return _put(answer.body, known)
 
 
 def faq(account: Account) -> list[Answer]:
@@ -162,8 +182,9 @@ def faq(account: Account) -> list[Answer]:
 
 def faq_text(answer: Answer, account: Account) -> str:
     """A public answer as the FAQ shows it, to nobody in particular."""
-    return answer.body.format(
-        customer=str(_("you")), handle="", account=account.display_name, case="", today=""
+    return _put(
+        answer.body,
+        {"customer": str(_("you")), "handle": "", "account": account.display_name, "case": "", "today": ""},
     )
 
 
@@ -181,10 +202,7 @@ def remit_text(account: Account) -> str:
 
 def set_remit(account: Account, *, person: Account, body: str) -> None:
     """The organisation's own words for "not within this account's remit" (its admins only)."""
-    if roles.role_of(person, account) not in (roles.STAFF, "self"):
-        from tidings.core.errors import Forbidden
-
-        raise Forbidden(_("Only the organisation's owners and admins word this answer for all its accounts."))
+    _require_staff(person, account)
     body = body.strip()
     if not body or len(body) > 1000:
         raise Invalid(_("An answer needs words, at most 1000 characters."), field="body")

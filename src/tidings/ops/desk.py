@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -195,7 +195,14 @@ def on_message_sent(message_id: int) -> None:
 
 
 def take_in(account: Account, post: Post, thread: str) -> Case:
-    """The post joins the open case of its conversation, or opens one. Idempotent."""
+    """The post joins the open case of its conversation, or opens one. Taking in the same post
+    again changes nothing, even once its case is resolved."""
+    seen = CaseEvent.objects.filter(case__account=account, post=post, kind=Kind.INCOMING).select_related(
+        "case"
+    )
+    earlier = seen.first()
+    if earlier is not None:
+        return earlier.case
     case = Case.objects.filter(account=account, thread=thread).exclude(state=State.RESOLVED).first()
     if case is None:
         case = _open(account, post, thread)
@@ -296,6 +303,8 @@ def _answered(account: Account, thread: str, post: Post | None, person: Account 
     case = Case.objects.filter(account=account, thread=thread).exclude(state=State.RESOLVED).first()
     if case is None:
         return
+    if post is not None and CaseEvent.objects.filter(post=post).exclude(case=case).exists():
+        return  # said in another case (the survey of a resolved one), not an answer to this
     now = post.created_at if post is not None else timezone.now()
     with transaction.atomic():
         if post is not None and not CaseEvent.objects.filter(case=case, post=post).exists():
@@ -430,7 +439,6 @@ def resolve(case: Case, *, person: Account, text: str = "") -> Case:
             _say(case, person, text, Kind.RESPONSE)
         now = timezone.now()
         Case.objects.filter(id=case.id).update(state=State.RESOLVED, resolved_at=now, next_escalation_at=None)
-        Case.objects.filter(id=case.id, first_response_at__isnull=True).update(first_response_at=now)
         CaseEvent.objects.create(case=case, kind=Kind.RESOLVE, person=person)
         transaction.on_commit(lambda: ask_rating(case.id))
     case.refresh_from_db()
@@ -444,8 +452,13 @@ def reopen(case: Case, *, person: Account) -> Case:
     if Case.objects.filter(account=case.account, thread=case.thread).exclude(state=State.RESOLVED).exists():
         raise Conflict(_("A newer case of this conversation is open: answer there."))
     with transaction.atomic():
+        first, _resolve = desk_of(case.account).service_levels.get(case.level) or [240, 4320]
         Case.objects.filter(id=case.id).update(
-            state=State.PROGRESS, resolved_at=None, rating=None, rated_at=None
+            state=State.PROGRESS,
+            resolved_at=None,
+            rating=None,
+            rated_at=None,
+            next_escalation_at=timezone.now() + dt.timedelta(minutes=first),
         )
         CaseEvent.objects.create(case=case, kind=Kind.REOPEN, person=person)
     case.refresh_from_db()
@@ -465,7 +478,9 @@ def ask_rating(case_id: int) -> None:
             % {"link": link}
         )
     try:
-        send_message(case.account, recipient_id=case.customer_id, text=text)
+        with transaction.atomic():
+            survey = send_message(case.account, recipient_id=case.customer_id, text=text)
+            CaseEvent.objects.create(case=case, kind=Kind.SURVEY, post=survey)
     except DomainError:
         pass  # the customer blocked the account, or left: no survey
 
@@ -722,18 +737,4 @@ def set_service(
                 field="service_levels",
             )
         levels[level] = [int(first), int(resolve)]
-    desk = desk_of(account)
-    Desk.objects.update_or_create(
-        account=account,
-        defaults={
-            "ack_text": ack_text,
-            "service_levels": levels,
-            "time_zone": desk.time_zone,
-            "approvals_required": desk.approvals_required,
-            "category": desk.category,
-        },
-    )
-
-
-def open_filter() -> Q:
-    return ~Q(state=State.RESOLVED)
+    Desk.objects.update_or_create(account=account, defaults={"ack_text": ack_text, "service_levels": levels})

@@ -149,22 +149,22 @@ def review(draft: Draft, *, person: Account, decision: str, comment: str = "") -
     if decision == Review.Decision.COMMENT:
         Review.objects.create(draft=draft, reviewer=person, decision=decision, comment=comment)
         return draft
-    if draft.status != Status.REVIEW:
-        raise Conflict(_("This draft is not waiting for review."))
-    if decision == Review.Decision.APPROVE:
-        if draft.writer_id == person.id:
-            raise Forbidden(_("Someone other than the writer must approve this post."))
-        if Review.objects.filter(draft=draft, reviewer=person, decision=decision, current=True).exists():
-            raise Conflict(_("You have already approved this post: it needs someone else's approval now."))
+    if decision == Review.Decision.APPROVE and draft.writer_id == person.id:
+        raise Forbidden(_("Someone other than the writer must approve this post."))
     with transaction.atomic():
+        # Locked, and read again: a withdrawal, an edit or another approval may have come first.
+        current = Draft.objects.select_for_update().filter(id=draft.id, status=Status.REVIEW).first()
+        if current is None:
+            raise Conflict(_("This draft is not waiting for review."))
+        approvals = Review.objects.filter(draft=draft, decision=Review.Decision.APPROVE, current=True)
+        if decision == Review.Decision.APPROVE and approvals.filter(reviewer=person).exists():
+            raise Conflict(_("You have already approved this post: it needs someone else's approval now."))
         Review.objects.create(draft=draft, reviewer=person, decision=decision, comment=comment)
         if decision == Review.Decision.REJECT:
             Draft.objects.filter(id=draft.id).update(status=Status.DRAFT, updated_at=timezone.now())
-            Review.objects.filter(draft=draft, decision=Review.Decision.APPROVE).update(current=False)
-        else:
-            approvals = Review.objects.filter(draft=draft, decision=decision, current=True).count()
-            if approvals >= draft.approvals_required:
-                _release(draft)
+            approvals.update(current=False)
+        elif approvals.count() >= current.approvals_required:
+            _release(current)
     draft.refresh_from_db()
     return draft
 
@@ -183,7 +183,9 @@ def withdraw(draft: Draft, *, person: Account) -> Draft:
 def _release(draft: Draft) -> None:
     """Approved: out now, or scheduled for its time (the worker publishes it then)."""
     if draft.publish_at is not None and draft.publish_at > timezone.now():
-        Draft.objects.filter(id=draft.id).update(status=Status.SCHEDULED, updated_at=timezone.now())
+        Draft.objects.filter(id=draft.id, status=Status.REVIEW).update(
+            status=Status.SCHEDULED, updated_at=timezone.now()
+        )
         from tidings.ops import tasks
 
         transaction.on_commit(lambda: tasks.publish_scheduled.schedule((draft.id,), eta=draft.publish_at))

@@ -277,6 +277,7 @@ class CaseEvent(SnowflakeModel):
         ESCALATE = "escalate", _("Escalated")
         RESOLVE = "resolve", _("Resolved")
         REOPEN = "reopen", _("Reopened")
+        SURVEY = "survey", _("Asked for a rating")
         RATING = "rating", _("Rated")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

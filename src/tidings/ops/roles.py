@@ -99,6 +99,10 @@ class Run:
         return self.can("reply")
 
     @property
+    def can_analyse(self) -> bool:
+        return self.can("analyse")
+
+    @property
     def can_review(self) -> bool:
         return self.can("review")
 
@@ -131,21 +135,26 @@ def runs_of(person: Any) -> list[Run]:
         is_active=True,
         role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
     )
-    granted = Grant.objects.filter(
-        person_id=person.id, account_id=OuterRef("pk"), account__organisation_id__in=insider_of(person.id)
-    )
+    granted = Grant.objects.filter(person_id=person.id, account__organisation_id__in=insider_of(person.id))
+    staff_of = Membership.objects.filter(
+        account_id=person.id, is_active=True, role__in=(Membership.Role.OWNER, Membership.Role.ADMIN)
+    ).values("organisation_id")
+    # Narrowed from the person (their grants, the organisations they run) before anything else.
     accounts = (
-        Account.objects.filter(is_active=True, organisation__isnull=False)
+        Account.objects.filter(Q(organisation_id__in=staff_of) | Q(id__in=granted.values("account_id")))
+        .filter(is_active=True, organisation__isnull=False)
         .exclude(kind=Account.Kind.PERSONAL)
         .exclude(id=person.id)
-        .annotate(staff=Exists(staff), role_granted=Subquery(granted.values("role")[:1]))
-        .filter(Q(staff=True) | Q(role_granted__isnull=False))
+        .annotate(
+            staff=Exists(staff),
+            role_granted=Subquery(granted.filter(account_id=OuterRef("pk")).values("role")[:1]),
+        )
         .select_related("organisation")
         .order_by("handle_key")
     )
     runs = [Run(a, STAFF if a.staff else a.role_granted) for a in accounts]
-    if is_official(person):
-        runs.insert(0, Run(person, "self"))
+    if person.kind != Account.Kind.PERSONAL and person.is_active:
+        runs.insert(0, Run(person, "self"))  # an official or executive account runs itself
     return runs
 
 

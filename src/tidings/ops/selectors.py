@@ -245,3 +245,21 @@ def rules(account: Account) -> list[DeskRule]:
 
 def escalation(account: Account) -> list[EscalationStep]:
     return list(EscalationStep.objects.filter(account=account).select_related("person").order_by("position"))
+
+
+def responders(account: Account) -> list[Account]:
+    """Who may answer as the account (a case can go to them): its organisation's owners and
+    admins, and employees with a role that answers. Two queries."""
+    from tidings.orgs.models import Membership
+
+    members = Membership.objects.filter(organisation_id=account.organisation_id or 0, is_active=True).exclude(
+        role=Membership.Role.GUEST
+    )
+    staff = members.filter(role__in=(Membership.Role.OWNER, Membership.Role.ADMIN)).values("account_id")
+    answering = [role for role, can in roles.CAN.items() if "reply" in can and role != roles.STAFF]
+    granted = Grant.objects.filter(
+        account=account, role__in=answering, person_id__in=members.values("account_id")
+    ).values("person_id")
+    return list(
+        Account.objects.filter(Q(id__in=staff) | Q(id__in=granted), is_active=True).order_by("handle_key")
+    )

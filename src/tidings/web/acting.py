@@ -43,12 +43,14 @@ READS = {
     "favourites",
     "notifications",
     "messages",
-    "events",
-    "media",
     "profile",
     "followers",
     "following",
 }
+# A write, or the live stream, acts as the account only when the page it came from was shown as
+# the account: its forms (and the stream's address) carry the account's id. The same like button
+# on the person's own company space stays theirs.
+FROM_ACTING_PAGE = "as"
 # Top-level posts go through drafts and approval when the account asks for approvals.
 APPROVED_ONLY = {"compose", "repost", "edit"}
 
@@ -107,13 +109,26 @@ class ActingMiddleware:
         if match is None or match.namespace != "web" or not isinstance(request.user, Account):
             return None
         name = match.url_name or ""
-        if name not in READS and name not in WRITES:
+        if request.method == "POST":
+            if name not in WRITES or not request.POST.get(FROM_ACTING_PAGE):
+                return None
+        elif name == "events":
+            if not request.GET.get(FROM_ACTING_PAGE):
+                return None
+        elif name not in READS:
             return None
         account = acting_account(request)
         if account is None:
             return None
+        sent = (
+            request.POST.get(FROM_ACTING_PAGE)
+            if request.method == "POST"
+            else request.GET.get(FROM_ACTING_PAGE)
+        )
+        if sent is not None and sent != str(account.id):
+            return None  # from a page shown as another account, before a switch: not as this one
         person = request.user
-        if request.method == "POST" and name in WRITES:
+        if request.method == "POST":
             try:
                 roles.require(person, account, WRITES[name])
                 if name in APPROVED_ONLY and desk_of(account).approvals_required:

@@ -178,6 +178,8 @@ def _month(raw: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
         return dt.datetime(today.year, today.month, 1, tzinfo=zone)
     try:
         year, month = (int(x) for x in raw.split("-", 1))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         return dt.datetime(year, month, 1, tzinfo=zone)
     except ValueError:
         raise Invalid(_("Give the month as 2026-12.")) from None
@@ -323,7 +325,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "context": seen,
         "zone": zone,
         "levels": Level.choices,
-        "team": [g.person for g in ops.team(case.account) if roles.can(g.person, case.account, "reply")],
+        "team": ops.responders(case.account),
         "response_late": case.response_breached(now),
         "resolution_late": case.resolution_breached(now),
         "acknowledged": any(e.kind == CaseEvent.Kind.ACK for e in seen.events),
@@ -524,7 +526,7 @@ def library(request: HttpRequest, handle: str) -> HttpResponse:
         q=query,
         variables=answers.VARIABLES,
         remit=answers.remit_text(account),
-        may_word_remit=context["role"] in (roles.STAFF, "self"),
+        may_word_remit=context["role"] == roles.STAFF,
     )
     if request.GET.get("fragment") == "1":
         case_id = number(request.GET.get("case"))
