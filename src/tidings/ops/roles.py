@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core.audience import insider_of
 from tidings.core.errors import Forbidden, NotFound
 from tidings.ops.models import Grant, Role
 from tidings.orgs.models import Membership
@@ -125,34 +124,40 @@ class Run:
 
 
 def runs_of(person: Any) -> list[Run]:
-    """The official accounts the person may act as, with their role on each, by handle: one
-    query (every page's switcher asks)."""
+    """The official accounts the person may act as, with their role on each, by handle. Every
+    page's switcher asks: one small query (the person's memberships and grants together), and a
+    second only for people who do run an account."""
     if person is None or not person.is_authenticated:
         return []
-    staff = Membership.objects.filter(
-        account_id=person.id,
-        organisation_id=OuterRef("organisation_id"),
-        is_active=True,
-        role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
+    memberships = (
+        Membership.objects.filter(account_id=person.id, is_active=True)
+        .annotate(source=Value("m"))
+        .values_list("source", "organisation_id", "role")
     )
-    granted = Grant.objects.filter(person_id=person.id, account__organisation_id__in=insider_of(person.id))
-    staff_of = Membership.objects.filter(
-        account_id=person.id, is_active=True, role__in=(Membership.Role.OWNER, Membership.Role.ADMIN)
-    ).values("organisation_id")
-    # Narrowed from the person (their grants, the organisations they run) before anything else.
-    accounts = (
-        Account.objects.filter(Q(organisation_id__in=staff_of) | Q(id__in=granted.values("account_id")))
-        .filter(is_active=True, organisation__isnull=False)
-        .exclude(kind=Account.Kind.PERSONAL)
-        .exclude(id=person.id)
-        .annotate(
-            staff=Exists(staff),
-            role_granted=Subquery(granted.filter(account_id=OuterRef("pk")).values("role")[:1]),
+    grants = Grant.objects.filter(person_id=person.id).annotate(source=Value("g"))
+    rows = list(memberships.union(grants.values_list("source", "account_id", "role"), all=True))
+    staff_of = {
+        i
+        for source, i, role in rows
+        if source == "m" and role in (Membership.Role.OWNER, Membership.Role.ADMIN)
+    }
+    employed = {i for source, i, role in rows if source == "m" and role != Membership.Role.GUEST}
+    granted = {i: role for source, i, role in rows if source == "g"}
+    runs: list[Run] = []
+    if staff_of or granted:
+        accounts = (
+            Account.objects.filter(Q(organisation_id__in=staff_of) | Q(id__in=granted))
+            .filter(is_active=True, organisation__isnull=False)
+            .exclude(kind=Account.Kind.PERSONAL)
+            .exclude(id=person.id)
+            .select_related("organisation")
+            .order_by("handle_key")
         )
-        .select_related("organisation")
-        .order_by("handle_key")
-    )
-    runs = [Run(a, STAFF if a.staff else a.role_granted) for a in accounts]
+        for account in accounts:
+            if account.organisation_id in staff_of:
+                runs.append(Run(account, STAFF))
+            elif account.id in granted and account.organisation_id in employed:
+                runs.append(Run(account, granted[account.id]))
     if person.kind != Account.Kind.PERSONAL and person.is_active:
         runs.insert(0, Run(person, "self"))  # an official or executive account runs itself
     return runs

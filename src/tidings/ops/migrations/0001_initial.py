@@ -2,247 +2,648 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import tidings.core.ids
-import tidings.ops.models
 from django.conf import settings
 from django.db import migrations, models
 
+import tidings.core.ids
+import tidings.ops.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_clientapp'),
-        ('orgs', '0006_policyrule_applies_to'),
-        ('posts', '0008_poll'),
+        ("accounts", "0004_clientapp"),
+        ("orgs", "0006_policyrule_applies_to"),
+        ("posts", "0008_poll"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('thread', models.CharField(max_length=60)),
-                ('level', models.CharField(choices=[('critical', 'Critical'), ('secondary', 'Secondary'), ('general', 'General')], max_length=10)),
-                ('suggested_level', models.CharField(choices=[('critical', 'Critical'), ('secondary', 'Secondary'), ('general', 'General')], max_length=10)),
-                ('level_reason', models.CharField(blank=True, max_length=200)),
-                ('level_confirmed', models.BooleanField(default=False)),
-                ('state', models.CharField(choices=[('new', 'New'), ('progress', 'In progress'), ('resolved', 'Resolved')], default='new', max_length=10)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('response_due', models.DateTimeField()),
-                ('resolution_due', models.DateTimeField()),
-                ('escalations', models.PositiveSmallIntegerField(default=0)),
-                ('next_escalation_at', models.DateTimeField(blank=True, null=True)),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('rated_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('root', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='posts.post')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("thread", models.CharField(max_length=60)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("secondary", "Secondary"),
+                            ("general", "General"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "suggested_level",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("secondary", "Secondary"),
+                            ("general", "General"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("level_reason", models.CharField(blank=True, max_length=200)),
+                ("level_confirmed", models.BooleanField(default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("new", "New"), ("progress", "In progress"), ("resolved", "Resolved")],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("response_due", models.DateTimeField()),
+                ("resolution_due", models.DateTimeField()),
+                ("escalations", models.PositiveSmallIntegerField(default=0)),
+                ("next_escalation_at", models.DateTimeField(blank=True, null=True)),
+                ("rating", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("rated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "root",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('incoming', 'Came in'), ('response', 'Answered'), ('ack', 'Acknowledged'), ('progress', 'Progress update'), ('note', 'Note'), ('level', 'Level set'), ('assign', 'Assigned'), ('escalate', 'Escalated'), ('resolve', 'Resolved'), ('reopen', 'Reopened'), ('survey', 'Asked for a rating'), ('rating', 'Rated')], max_length=10)),
-                ('text', models.CharField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='ops.case')),
-                ('person', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='posts.post')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("incoming", "Came in"),
+                            ("response", "Answered"),
+                            ("ack", "Acknowledged"),
+                            ("progress", "Progress update"),
+                            ("note", "Note"),
+                            ("level", "Level set"),
+                            ("assign", "Assigned"),
+                            ("escalate", "Escalated"),
+                            ("resolve", "Resolved"),
+                            ("reopen", "Reopened"),
+                            ("survey", "Asked for a rating"),
+                            ("rating", "Rated"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.CharField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="ops.case"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=30)),
-                ('key', models.CharField(max_length=120)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(max_length=30)),
+                ("key", models.CharField(max_length=120)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.organisation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Deed',
+            name="Deed",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('verb', models.CharField(max_length=24)),
-                ('object_id', models.BigIntegerField(null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("verb", models.CharField(max_length=24)),
+                ("object_id", models.BigIntegerField(null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Desk',
+            name="Desk",
             fields=[
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='desk', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('time_zone', models.CharField(default='Asia/Taipei', max_length=64)),
-                ('approvals_required', models.PositiveSmallIntegerField(default=0)),
-                ('ack_text', models.CharField(blank=True, max_length=200)),
-                ('service_levels', models.JSONField(default=tidings.ops.models.default_service_levels)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ops.category')),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="desk",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("time_zone", models.CharField(default="Asia/Taipei", max_length=64)),
+                ("approvals_required", models.PositiveSmallIntegerField(default=0)),
+                ("ack_text", models.CharField(blank=True, max_length=200)),
+                ("service_levels", models.JSONField(default=tidings.ops.models.default_service_levels)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ops.category",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DeskRule',
+            name="DeskRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('critical', 'Critical'), ('secondary', 'Secondary'), ('general', 'General')], max_length=10)),
-                ('words', models.CharField(blank=True, max_length=500)),
-                ('negative', models.BooleanField(default=False)),
-                ('min_followers', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("secondary", "Secondary"),
+                            ("general", "General"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("words", models.CharField(blank=True, max_length=500)),
+                ("negative", models.BooleanField(default=False)),
+                ("min_followers", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('text', models.TextField()),
-                ('audience', models.CharField(default='public', max_length=12)),
-                ('publish_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('scheduled', 'Scheduled'), ('published', 'Published'), ('withdrawn', 'Withdrawn'), ('failed', 'Failed')], default='draft', max_length=10)),
-                ('approvals_required', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='posts.post')),
-                ('writer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("audience", models.CharField(default="public", max_length=12)),
+                ("publish_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("scheduled", "Scheduled"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                            ("failed", "Failed"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("approvals_required", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "writer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EscalationStep',
+            name="EscalationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Grant',
+            name="Grant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('manager', 'Manager'), ('editor', 'Editor'), ('responder', 'Responder'), ('analyst', 'Analyst')], max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to=settings.AUTH_USER_MODEL)),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='granted', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("manager", "Manager"),
+                            ("editor", "Editor"),
+                            ("responder", "Responder"),
+                            ("analyst", "Analyst"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="granted",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('decision', models.CharField(choices=[('approve', 'Approved'), ('reject', 'Sent back'), ('comment', 'Commented')], max_length=8)),
-                ('comment', models.CharField(blank=True, max_length=500)),
-                ('current', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('draft', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='ops.draft')),
-                ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "Approved"), ("reject", "Sent back"), ("comment", "Commented")],
+                        max_length=8,
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=500)),
+                ("current", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="ops.draft"
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Shift',
+            name="Shift",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('handover', models.CharField(blank=True, max_length=1000)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("handover", models.CharField(blank=True, max_length=1000)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='posts.post')),
-                ('suggested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="posts.post"
+                    ),
+                ),
+                (
+                    "suggested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigIntegerField(default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('answer', 'Answer'), ('remit', 'Not within remit')], default='answer', max_length=8)),
-                ('title', models.CharField(max_length=80)),
-                ('body', models.CharField(max_length=1000)),
-                ('tags', models.CharField(blank=True, max_length=200)),
-                ('public', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('written_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=tidings.core.ids.next_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("answer", "Answer"), ("remit", "Not within remit")],
+                        default="answer",
+                        max_length=8,
+                    ),
+                ),
+                ("title", models.CharField(max_length=80)),
+                ("body", models.CharField(max_length=1000)),
+                ("tags", models.CharField(blank=True, max_length=200)),
+                ("public", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.organisation"
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['organisation', 'kind'], name='ops_answer_organis_67b0f6_idx')],
+                "indexes": [
+                    models.Index(fields=["organisation", "kind"], name="ops_answer_organis_67b0f6_idx")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['account', 'state', 'id'], name='ops_case_account_ceaf41_idx'),
+            model_name="case",
+            index=models.Index(fields=["account", "state", "id"], name="ops_case_account_ceaf41_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['next_escalation_at'], name='ops_case_next_es_6c323f_idx'),
+            model_name="case",
+            index=models.Index(fields=["next_escalation_at"], name="ops_case_next_es_6c323f_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['customer', 'account'], name='ops_case_custome_ac156a_idx'),
+            model_name="case",
+            index=models.Index(fields=["customer", "account"], name="ops_case_custome_ac156a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'resolved'), _negated=True), fields=('account', 'thread'), name='case_open_thread'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "resolved"), _negated=True),
+                fields=("account", "thread"),
+                name="case_open_thread",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'incoming')), fields=('case', 'post'), name='caseevent_incoming_once'),
+            model_name="caseevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "incoming")),
+                fields=("case", "post"),
+                name="caseevent_incoming_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('organisation', 'key'), name='category_unique'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("organisation", "key"), name="category_unique"),
         ),
         migrations.AddIndex(
-            model_name='deed',
-            index=models.Index(fields=['account', 'id'], name='ops_deed_account_e24675_idx'),
+            model_name="deed",
+            index=models.Index(fields=["account", "id"], name="ops_deed_account_e24675_idx"),
         ),
         migrations.AddIndex(
-            model_name='draft',
-            index=models.Index(fields=['account', 'status', 'publish_at'], name='ops_draft_account_40b58d_idx'),
+            model_name="draft",
+            index=models.Index(
+                fields=["account", "status", "publish_at"], name="ops_draft_account_40b58d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='draft',
-            index=models.Index(fields=['status', 'publish_at'], name='ops_draft_status_5ef80a_idx'),
+            model_name="draft",
+            index=models.Index(fields=["status", "publish_at"], name="ops_draft_status_5ef80a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='escalationstep',
-            constraint=models.UniqueConstraint(fields=('account', 'position'), name='escalation_position'),
+            model_name="escalationstep",
+            constraint=models.UniqueConstraint(fields=("account", "position"), name="escalation_position"),
         ),
         migrations.AddConstraint(
-            model_name='grant',
-            constraint=models.UniqueConstraint(fields=('account', 'person'), name='grant_unique'),
+            model_name="grant",
+            constraint=models.UniqueConstraint(fields=("account", "person"), name="grant_unique"),
         ),
         migrations.AddIndex(
-            model_name='shift',
-            index=models.Index(fields=['account', 'starts_at'], name='ops_shift_account_1cd367_idx'),
+            model_name="shift",
+            index=models.Index(fields=["account", "starts_at"], name="ops_shift_account_1cd367_idx"),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.UniqueConstraint(fields=('account', 'post'), name='suggestion_once'),
+            model_name="suggestion",
+            constraint=models.UniqueConstraint(fields=("account", "post"), name="suggestion_once"),
         ),
     ]
