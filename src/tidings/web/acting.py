@@ -1,8 +1,10 @@
 """Acting as an official account on the web: a person granted a role on an account switches to
-it, and the pages where one reads and writes as someone (timelines, posts, notifications,
-messages, profiles) then take the account as their user, so every write goes out as it. The
-rest (settings, security, organisation consoles, the accounts' own working pages) stays the
-person's. Each write is checked against the role and recorded: who did it, as which account."""
+it, and the pages where one reads as someone (timelines, posts, notifications, messages,
+profiles) are then shown as the account. A write acts as the account only when the form came
+from such a page (it carries the account's id), so the same button on the person's own pages
+stays theirs. The rest (settings, security, organisation consoles, the accounts' own working
+pages) is always the person's. Each write is checked against the role and recorded: who did it,
+as which account."""
 
 from __future__ import annotations
 
