@@ -339,3 +339,12 @@ def test_a_reopened_case_is_watched_again(team, run_hooks):
     case = desk.reopen(case, person=team.responder)
 
     assert case.state == State.PROGRESS and case.next_escalation_at is not None
+
+
+def test_a_post_that_speaks_to_no_account_costs_the_desk_one_query(team, django_assert_num_queries):
+    post = posts.publish(team.customer, text="今天天氣很好")
+
+    with django_assert_num_queries(1):
+        desk.on_post_published(post.id)
+
+    assert not Case.objects.exists()

@@ -129,9 +129,9 @@ def _thread(post: Post, account_id: int, root_author: int | None, reply_to_autho
 
 def _touched(post: Post) -> list[tuple[Account, str]]:
     """The official accounts a published post speaks to, each with the conversation it is in."""
-    candidates: list[Account] = list(
-        Account.objects.filter(id__in=Mention.objects.filter(post=post).values("account_id"))
-    )
+    candidates: list[Account] = []
+    if "@" in post.text:
+        candidates += Account.objects.filter(id__in=Mention.objects.filter(post=post).values("account_id"))
     authors: dict[int, int] = {}
     if post.root_id:
         parents = Post.objects.filter(id__in={post.root_id, post.reply_to_id} - {None}).select_related(
@@ -170,6 +170,8 @@ def on_post_published(post_id: int) -> None:
     post = Post.objects.filter(id=post_id).select_related("author").first()
     if post is None or post.held or post.audience not in OUTSIDE:
         return
+    if "@" not in post.text and not post.root_id and not (post.kind == Post.Kind.REPOST and post.text):
+        return  # speaks to nobody: most posts, settled in one query
     if post.root_id and roles.is_official(post.author):
         thread = _own_answer_thread(post)
         if thread is not None:
