@@ -27,7 +27,7 @@ from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.core.text import fold
 from tidings.ops import roles
 from tidings.ops.models import Case, CaseEvent, DeskRule, EscalationStep, Level, Shift
-from tidings.ops.services import desk_of, record
+from tidings.ops.services import desk_of, named, record
 from tidings.posts.models import OUTSIDE, Audience, Mention, Post
 
 State = Case.State
@@ -587,14 +587,10 @@ def escalate_due(now: dt.datetime | None = None) -> int:
 
 
 def add_shift(account: Account, *, person: Account, handle: str, starts_at: str, ends_at: str) -> Shift:
-    from tidings.accounts.selectors import account_by_handle
     from tidings.ops.drafts import local_time
 
     roles.require(person, account, "manage")
-    try:
-        who = account_by_handle(handle.strip().lstrip("@"))
-    except NotFound:
-        raise Invalid(_("There is nobody called @%(handle)s.") % {"handle": handle}, field="handle") from None
+    who = named(handle, field="handle")
     if not roles.can(who, account, "reply"):
         raise Invalid(
             _("@%(handle)s does not answer for this account: give them a role first.")
@@ -645,7 +641,6 @@ def add_rule(
     min_followers: str,
     assignee: str,
 ) -> DeskRule:
-    from tidings.accounts.selectors import account_by_handle
 
     roles.require(person, account, "manage")
     if level not in Level.values:
@@ -662,12 +657,7 @@ def add_rule(
         raise Invalid(_("A rule needs words, a negative tone or a number of followers."), field="words")
     responsible = None
     if assignee.strip():
-        try:
-            responsible = account_by_handle(assignee.strip().lstrip("@"))
-        except NotFound:
-            raise Invalid(
-                _("There is nobody called @%(handle)s.") % {"handle": assignee}, field="assignee"
-            ) from None
+        responsible = named(assignee, field="assignee")
         if not roles.can(responsible, account, "reply"):
             raise Invalid(
                 _("@%(handle)s does not answer for this account: give them a role first.")

@@ -75,8 +75,7 @@ def require(person: Any, account: Account, capability: str) -> str:
     role = role_of(person, account)
     if role is None:
         raise NotFound()
-    if role != "self" and capability not in CAN[role]:
-        raise Forbidden(REFUSALS[capability] % {"handle": account.handle})
+    Run(account, role).require(capability)
     return role
 
 
@@ -87,6 +86,11 @@ class Run:
 
     def can(self, capability: str) -> bool:
         return self.role == "self" or capability in CAN[self.role]
+
+    def require(self, *capabilities: str) -> None:
+        """Forbidden, and why, unless the role allows one of the capabilities (the first says why)."""
+        if not any(self.can(c) for c in capabilities):
+            raise Forbidden(REFUSALS[capabilities[0]] % {"handle": self.account.handle})
 
     # For templates, which cannot pass an argument.
     @property

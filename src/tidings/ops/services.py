@@ -35,11 +35,16 @@ def _org(account: Account) -> Organisation:
     return Organisation.objects.get(id=account.organisation_id or 0)
 
 
-def _employee(org_id: int, handle: str) -> Account:
+def named(handle: str, *, field: str) -> Account:
+    """The person a form names by handle (with or without its @), or a clear error on the field."""
     try:
-        person = account_by_handle(handle.strip().lstrip("@"))
+        return account_by_handle(handle.strip().lstrip("@"))
     except NotFound:
-        raise Invalid(_("There is nobody called @%(handle)s.") % {"handle": handle}, field="handle") from None
+        raise Invalid(_("There is nobody called @%(handle)s.") % {"handle": handle}, field=field) from None
+
+
+def _employee(org_id: int, handle: str) -> Account:
+    person = named(handle, field="handle")
     employed = (
         Membership.objects.filter(organisation_id=org_id, account=person, is_active=True)
         .exclude(role=Membership.Role.GUEST)

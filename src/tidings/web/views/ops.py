@@ -278,7 +278,7 @@ def inbox(request: HttpRequest, handle: str) -> HttpResponse:
     """The account's cases: open or resolved, by level, or the person's own."""
     context = _account_context(request, handle)
     account = context["account"]
-    roles.require(_person(request), account, "reply")
+    context["run"].require("reply")
     state = "resolved" if request.GET.get("state") == "resolved" else "open"
     level = request.GET.get("level", "")
     mine = request.GET.get("mine") == "1"
@@ -404,7 +404,7 @@ def desk_settings(request: HttpRequest, handle: str) -> HttpResponse:
     context = _account_context(request, handle)
     account = context["account"]
     person = _person(request)
-    roles.require(person, account, "reply")
+    context["run"].require("reply")
     status = 200
     if request.method == "POST":
         data = request.POST
@@ -482,8 +482,7 @@ def desk_settings(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 def desk_figures(request: HttpRequest, handle: str) -> HttpResponse:
     context = _account_context(request, handle)
-    if not roles.can(_person(request), context["account"], "reply"):
-        roles.require(_person(request), context["account"], "analyse")
+    context["run"].require("analyse", "reply")
     context["figures"] = ops.figures(context["account"])
     return render(request, "tidings/ops_figures.html", context)
 
@@ -493,7 +492,7 @@ def library(request: HttpRequest, handle: str) -> HttpResponse:
     """The Q&A library: search as you type, write and change answers, word the remit answer."""
     context = _account_context(request, handle)
     account, person = context["account"], _person(request)
-    roles.require(person, account, "reply")
+    context["run"].require("reply")
     status = 200
     if request.method == "POST":
         data = request.POST
@@ -552,8 +551,7 @@ def share(request: HttpRequest, handle: str) -> HttpResponse:
     """Employees as ambassadors: suggest the account's posts to share, and see what they bring."""
     context = _account_context(request, handle)
     account, person = context["account"], _person(request)
-    if not roles.can(person, account, "post"):
-        roles.require(person, account, "analyse")
+    context["run"].require("analyse", "post")
     status = 200
     if request.method == "POST":
         data = request.POST
