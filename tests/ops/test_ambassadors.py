@@ -93,3 +93,13 @@ def test_the_share_page_suggests_and_withdraws(team, launch, client_for):
     client.post(page, {"action": "withdraw", "suggestion": suggestion.id})
 
     assert not Suggestion.objects.exists()
+
+
+def test_a_suggestion_an_employee_may_not_see_is_not_shown_to_them(team, launch):
+    from tidings.social.models import Block
+
+    ambassadors.suggest(team.account, person=team.editor, post_id=launch.id)
+    Block.objects.create(blocker=team.account, blocked=team.employee)
+
+    assert ambassadors.for_employee(team.employee, team.org.id) == []
+    assert len(ambassadors.for_employee(team.responder, team.org.id)) == 1

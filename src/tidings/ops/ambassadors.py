@@ -55,9 +55,12 @@ def for_employee(person: Any, organisation_id: int) -> list[Suggestion]:
     they already shared."""
     if not insider_of(person.id).filter(organisation_id=organisation_id).exists():
         return []
+    from tidings.posts.selectors import visible_to
+
     shared = Post.objects.filter(author_id=person.id, kind=Post.Kind.REPOST).values("repost_of_id")
     return list(
         Suggestion.objects.filter(account__organisation_id=organisation_id, account__is_active=True)
+        .filter(post_id__in=visible_to(person).values("id"))  # the one audience check, as for any read
         .exclude(post_id__in=shared)
         .select_related("account", "post")
         .order_by("-id")[:RECENT]
