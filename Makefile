@@ -34,8 +34,11 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# Two test processes (pytest-xdist), one per core: each has its own database, data directory,
+# Redis prefix and, for the browser tests, its own server and worker.
+TEST_JOBS ?= 2
 pytest: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS)
 
 test: lint typecheck pytest
 

@@ -4,11 +4,12 @@ with background tasks run in process (the browser tests run a real worker instea
 import os
 import tempfile
 
-os.environ.setdefault("TIDINGS_DATA_DIR", tempfile.mkdtemp(prefix="tidings-test-"))
+# Each test process (pytest-xdist runs two) has its own data directory and Redis prefix.
+os.environ["TIDINGS_DATA_DIR"] = tempfile.mkdtemp(prefix="tidings-test-")
 os.environ["TIDINGS_TASKS_IMMEDIATE"] = "1"
 # Each test counts trends afresh; one test turns the cache on to see it work.
 os.environ["TIDINGS_TRENDS_CACHE_SECONDS"] = "0"
-os.environ.setdefault("TIDINGS_REDIS_PREFIX", f"tidings-test-{os.getpid()}:")
+os.environ["TIDINGS_REDIS_PREFIX"] = f"tidings-test-{os.getpid()}:"
 
 from tidings.settings import *  # noqa: F403
 

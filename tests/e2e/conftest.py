@@ -144,8 +144,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     STREAMING["url"] = f"ws://127.0.0.1:{streaming_port}"
     # What the server and the worker say goes to files beside the screenshots, to read after a failure.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    web_log = (SCREENSHOTS / "serve.log").open("w")
-    worker_log = (SCREENSHOTS / "worker.log").open("w")
+    suffix = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    web_log = (SCREENSHOTS / f"serve-{suffix}.log").open("w")
+    worker_log = (SCREENSHOTS / f"worker-{suffix}.log").open("w")
     env["TIDINGS_LOG_LEVEL"] = "INFO"
     web = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--streaming-port", str(streaming_port), "--workers", "1"],
