@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tidings.notifications",
     "tidings.search",
     "tidings.ops",
+    "tidings.activities",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",

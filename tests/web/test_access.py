@@ -440,6 +440,13 @@ OPS_ROUTES = {  # tests/ops/test_ops_web.py
     "faq",
     "ops_share",  # tests/ops/test_ambassadors.py
 }
+ACTIVITY_ROUTES = {  # tests/activities/test_activities_web.py
+    "ops_activities",
+    "activity",
+    "activity_answer",
+    "activity_draw",
+    "activity_record",
+}
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",
     "space",
@@ -464,7 +471,7 @@ def test_every_route_is_classified_for_access_tests():
     names = {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)}
 
     classified = OPEN_ROUTES | POST_ROUTES | MEDIA_ROUTES | set(PRIVATE_ROUTES) | STREAM_ROUTES | SPACE_ROUTES
-    classified |= MONITOR_ROUTES | OPS_ROUTES
+    classified |= MONITOR_ROUTES | OPS_ROUTES | ACTIVITY_ROUTES
     assert names == classified
 
 

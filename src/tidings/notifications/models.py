@@ -18,6 +18,7 @@ class Notification(SnowflakeModel):
         GROUP_POST = "group_post", _("New post in a group")
         MONITOR = "monitor", _("Caught by a monitor")
         CASE = "case", _("A case needs you")
+        WON = "won", _("You won a draw")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -94,6 +94,8 @@ VERBS = {
     "unmute": _("unmuted"),
     "block": _("blocked"),
     "unblock": _("unblocked"),
+    "activity": _("started an activity"),
+    "draw": _("drew the winners"),
 }
 
 

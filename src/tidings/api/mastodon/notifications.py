@@ -30,6 +30,8 @@ TYPES = {
     Notification.Kind.MONITOR: "status",
     # A desk's case: the post that opened it, when the reader may see it (else not listed).
     Notification.Kind.CASE: "status",
+    # A prize won in an activity: its post.
+    Notification.Kind.WON: "status",
 }
 KINDS_OF: dict[str, list[str]] = {}
 for _kind, _type in TYPES.items():

@@ -54,3 +54,23 @@ def highlight(rendered: str, needles: list[str]) -> SafeString:
     from tidings.search.highlight import highlight as mark
 
     return mark(rendered, needles)
+
+
+@register.filter
+def slots(values: list[str] | None, n: int) -> list[str]:
+    """The form's values padded with empty ones to n inputs (a poll's options)."""
+    values = list(values or [])[:n]
+    return values + [""] * (n - len(values))
+
+
+@register.simple_tag
+def poll_durations() -> list[tuple[int, str]]:
+    """How long a poll made on the web may run, as (seconds, label)."""
+    return [
+        (5 * 60, _("5 minutes")),
+        (3600, _("1 hour")),
+        (6 * 3600, _("6 hours")),
+        (86400, _("1 day")),
+        (3 * 86400, _("3 days")),
+        (7 * 86400, _("7 days")),
+    ]

@@ -59,6 +59,19 @@ def _images(request: HttpRequest) -> list[bytes]:
     return [f.read(settings.IMAGE_MAX_BYTES + 1) for f in files if f.size]
 
 
+def _poll(request: HttpRequest) -> polls.PollSpec | None:
+    """The poll of the compose form, if any of its options is filled in."""
+    options = [o for o in request.POST.getlist("poll_option")[: polls.MAX_OPTIONS + 1] if o.strip()]
+    if not options:
+        return None
+    return polls.PollSpec(
+        options=options,
+        expires_in=number(request.POST.get("poll_duration")) or 0,
+        multiple=bool(request.POST.get("poll_multiple")),
+        hide_totals=bool(request.POST.get("poll_hide")),
+    )
+
+
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"text": "", "audience": Audience.PUBLIC, "error": None}
@@ -70,6 +83,7 @@ def compose(request: HttpRequest) -> HttpResponse:
             number(request.POST.get("group")),
         )
         try:
+            poll = _poll(request)
             post = services.publish(
                 _account(request),
                 text=text,
@@ -78,11 +92,18 @@ def compose(request: HttpRequest) -> HttpResponse:
                 group_id=group_id,
                 images_data=_images(request),
                 flavour=request.POST.get("flavour", ""),
+                poll=poll,
             )
         except DomainError as error:
             if is_inline(request):
                 return error_response(request, error)
             context.update(text=text, audience=audience, error=error.message)
+            context.update(
+                poll_options=request.POST.getlist("poll_option"),
+                poll_duration=number(request.POST.get("poll_duration")),
+                poll_multiple=bool(request.POST.get("poll_multiple")),
+                poll_hide=bool(request.POST.get("poll_hide")),
+            )
             context.update(_space(request, organisation_id, group_id))
             return render(request, "tidings/compose.html", context, status=error.status)
         request.acted_on = post.id  # type: ignore[attr-defined]

@@ -1,0 +1,94 @@
+"""Activities an account runs with its followers or colleagues. Each stands on a post that
+announces it: the post's audience (public, an organisation's space, a group) is the activity's
+audience, and its page is read through the same audience check as the post."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tidings.core.models import SnowflakeModel
+
+
+class Activity(SnowflakeModel):
+    class Kind(models.TextChoices):
+        QUIZ = "quiz", _("Prize quiz")
+        LOTTERY = "lottery", _("Lottery")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="activity")
+    title = models.CharField(max_length=100)
+    # The person who set it up, when a member of staff did it as the account.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["host", "-id"])]
+
+    @property
+    def closed(self) -> bool:
+        return timezone.now() >= self.closes_at
+
+
+class Drawn(models.Model):
+    """A verifiable draw. The server makes a secret seed when the activity is created and
+    publishes only its SHA-256 (the commitment); nobody, staff included, sees the seed before the
+    entries close. The draw stores the entrants, then reveals the seed, so anyone can recompute
+    the winners (activities.draws.winners)."""
+
+    prizes = models.PositiveIntegerField()
+    prize = models.CharField(max_length=100, blank=True)  # what the winners get, in words
+    exclude_staff = models.BooleanField(default=True)
+    min_account_days = models.PositiveIntegerField(default=0)
+    seed = models.CharField(max_length=64)
+    commitment = models.CharField(max_length=64)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    winners = models.JSONField(default=list)  # account ids, in the order drawn
+
+    class Meta:
+        abstract = True
+
+
+class Quiz(Activity, Drawn):
+    """A question with one right answer; winners are drawn among those who answered right."""
+
+    options = models.JSONField(default=list)
+    answer = models.PositiveSmallIntegerField()
+
+
+class QuizEntry(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="entries")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quiz", "account"], name="quizentry_unique")]
+
+
+class Lottery(Activity, Drawn):
+    """A draw among those who reposted or commented on its post, or followed its host, between
+    the post and the close."""
+
+    by_repost = models.BooleanField(default=True)
+    by_comment = models.BooleanField(default=False)
+    by_follow = models.BooleanField(default=False)
+    # Weibo's usual rule: whatever else they did, entrants must follow the host when it is drawn.
+    must_follow = models.BooleanField(default=False)
+
+
+class Entrant(models.Model):
+    """Who took part in a draw, stored when it was drawn: the list the winners are recomputed
+    from. `eligible` is false for those the filters left out (staff, new accounts)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="entrants")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    eligible = models.BooleanField(default=True)
+    reason = models.CharField(max_length=20, blank=True)  # "staff", "new", "wrong" (a quiz answer)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "account"], name="entrant_unique")]

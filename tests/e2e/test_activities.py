@@ -1,0 +1,158 @@
+"""Activities in a real browser against `tidings serve` and `tidings worker`: a fan makes a poll
+from the compose box and a friend votes in it; the brand's manager starts a prize quiz and a
+lottery from the account's activities page; fans answer and repost on a phone; when the entries
+have closed the manager draws; the winner is told, and anyone can read the seed and the entrants
+to check the draw. Screenshots on a phone and a wide screen, in light and dark."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Browser, expect
+from tests.e2e.test_first_conversation import PASSWORD, shot
+from tests.e2e.test_internal_space import log_in
+
+pytestmark = pytest.mark.e2e
+
+SETUP = """
+from tidings.accounts.models import Account
+from tidings.orgs.models import Organisation
+from tidings.orgs.services import register_official_account
+from tidings.ops.services import grant
+org = Organisation.objects.get(slug="shifan-act")
+register_official_account(org, Account.objects.get(handle="示範活動"))
+"""
+GRANT = """
+from tidings.accounts.models import Account
+from tidings.ops.services import grant
+owner = Account.objects.get(handle="活動主管")
+grant(Account.objects.get(handle="示範活動"), actor=owner, handle="活動主管", role="manager")
+"""
+CLOSE = """
+from django.utils import timezone
+from tidings.activities.models import Activity
+Activity.objects.update(closes_at=timezone.now())
+"""
+
+
+def test_a_poll_a_quiz_and_a_lottery_from_start_to_a_checked_draw(
+    browser: Browser, server: str, tidings: Callable[..., str], tmp_path
+) -> None:
+    for handle in ("活動主管", "示範活動", "熱心粉絲", "投票朋友"):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", "shifan-act", "--name", "示範活動公司", "--owner", "活動主管")
+    tidings("manage", "shell", "-c", SETUP)
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
+    manager, fan = desk.new_page(), phone.new_page()
+    try:
+        # A poll from the compose box, voted on by a friend.
+        log_in(fan, server, "熱心粉絲")
+        fan.click(".compose-poll summary")
+        fan.fill("#compose-text", "週末去哪裡?")
+        options = fan.locator("input[name=poll_option]")
+        options.nth(0).fill("海邊")
+        options.nth(1).fill("山上")
+        fan.select_option("select[name=poll_duration]", "3600")
+        shot(fan, "poll-compose-360-light")
+        fan.click(".compose button[type=submit]")
+        poll_card = fan.locator("article.post", has_text="週末去哪裡").first
+        expect(poll_card.locator(".poll")).to_contain_text("山上")
+        friend_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+        friend = friend_context.new_page()
+        log_in(friend, server, "投票朋友")
+        friend.goto(server + "/@熱心粉絲/")
+        friend.locator("article.post .poll label", has_text="山上").click()
+        friend.locator("article.post .poll button[type=submit]").click()
+        expect(friend.locator(".poll-results")).to_contain_text("100%")
+        friend_context.close()
+
+        # The manager starts a quiz and a lottery as the brand.
+        log_in(manager, server, "活動主管")
+        tidings("manage", "shell", "-c", GRANT)
+        activities = server + "/ops/@示範活動/activities/"
+        manager.goto(activities)
+        manager.fill("input[name=title]", "新品猜猜看")
+        manager.fill("textarea[name=text]", "猜猜 X15 的電池容量,答對抽耳機!")
+        option_inputs = manager.locator("input[name=option]")
+        for i, value in enumerate(["4000 mAh", "5000 mAh", "6000 mAh"]):
+            option_inputs.nth(i).fill(value)
+        manager.locator("input[name=answer][value='1']").check()
+        manager.fill("input[name=closes_at]", "2099-01-01T10:00")
+        manager.fill("input[name=prize]", "藍牙耳機")
+        manager.click(".activity-form button[type=submit]")
+        expect(manager.locator("p.error")).to_contain_text("90")  # too far ahead: refused, form kept
+        expect(manager.locator("input[name=title]")).to_have_value("新品猜猜看")
+        manager.fill("input[name=closes_at]", manager.evaluate(LATER))
+        manager.click(".activity-form button[type=submit]")
+        expect(manager.locator("article.activity h1")).to_have_text("新品猜猜看")
+        quiz_url = manager.url
+
+        manager.goto(activities + "?kind=lottery")
+        manager.fill("input[name=title]", "轉發抽手機殼")
+        manager.fill("textarea[name=text]", "轉發這則貼文抽 X14 手機殼")
+        manager.fill("input[name=closes_at]", manager.evaluate(LATER))
+        manager.uncheck("input[name=exclude_staff]")
+        manager.click(".activity-form button[type=submit]")
+        expect(manager.locator("article.activity")).to_contain_text("轉發活動貼文即可參加")
+        lottery_url = manager.url
+        manager.goto(activities)
+        shot(manager, "activities-manage-1280-light")
+
+        # A fan answers the quiz and reposts the lottery on a phone.
+        fan.goto(quiz_url)
+        fan.locator(".quiz label", has_text="5000 mAh").click()
+        fan.click(".quiz button[type=submit]")
+        expect(fan.locator(".quiz")).to_contain_text("你已作答")
+        fan.goto(lottery_url)
+        announcement = fan.locator("article.activity a", has_text="活動貼文").get_attribute("href")
+        fan.goto(server + f"{announcement}repost/")
+        fan.fill("textarea[name=text]", "抽我!")
+        fan.click("main form button[type=submit].primary")
+        expect(fan.locator("article.post", has_text="抽我").first).to_be_visible()
+        shot(fan, "activity-quiz-360-light")
+
+        # Entries close; the manager draws both; the fan is told and checks the draw.
+        tidings("manage", "shell", "-c", CLOSE)
+        for url in (quiz_url, lottery_url):
+            manager.goto(url)
+            manager.click("form[action$='/draw/'] button[type=submit]")
+            expect(manager.locator("ol.winners")).to_contain_text("@熱心粉絲")
+        fan.goto(server + "/notifications/")
+        expect(fan.locator("li.notification[data-kind=won]").first).to_be_visible()
+        fan.goto(quiz_url)
+        expect(fan.locator(".quiz")).to_contain_text("答對了")
+        record = json.loads(fan.request.get(quiz_url + "draw.json").text())
+        assert record["winners"] and record["seed"]
+        fan.click(".verify summary")
+        expect(fan.locator(".verify")).to_contain_text(record["seed"])
+        shot(fan, "activity-drawn-360-light")
+    finally:
+        desk.close()
+        phone.close()
+
+    for scheme in ("light", "dark"):
+        for width in (360, 1280):
+            context = browser.new_context(
+                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
+            )
+            page = context.new_page()
+            log_in(page, server, "活動主管")
+            for name, url in (("activity", lottery_url), ("activities", activities)):
+                page.goto(url)
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
+                shot(page, f"{name}-{width}-{scheme}")
+            context.close()
+
+
+# An hour from now in Taipei, as the form's datetime-local field takes it.
+LATER = """(() => {
+  const t = new Date(Date.now() + 3600e3 + 8 * 3600e3);
+  return t.toISOString().slice(0, 16);
+})()"""
