@@ -6,6 +6,7 @@ server it measures."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import statistics
 import time
@@ -127,5 +128,8 @@ async def drive_async(
 
 
 def drive(address: tuple[str, int], requests: Sequence[bytes], **options: Any) -> Result:
-    """Send the requests in turn over `connections` connections for `seconds` (or `most` requests)."""
-    return asyncio.run(drive_async(address, requests, **options))
+    """Send the requests in turn over `connections` connections for `seconds` (or `most` requests).
+    The loop runs in a thread of its own, so the driver also works beside another event loop
+    (the browser tests' Playwright, when both run in one test process)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(drive_async(address, requests, **options))).result()

@@ -156,3 +156,87 @@ LATER = """(() => {
   const t = new Date(Date.now() + 3600e3 + 8 * 3600e3);
   return t.toISOString().slice(0, 16);
 })()"""
+
+
+def test_a_donation_campaign_and_a_survey_from_start_to_results(
+    browser: Browser, server: str, tidings: Callable[..., str]
+) -> None:
+    for handle in ("公益主管", "示範公益", "愛心粉絲"):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", "shifan-good", "--name", "示範公益公司", "--owner", "公益主管")
+    tidings(
+        "manage", "shell", "-c", SETUP.replace("shifan-act", "shifan-good").replace("示範活動", "示範公益")
+    )
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
+    manager, fan = desk.new_page(), phone.new_page()
+    try:
+        log_in(manager, server, "公益主管")
+        activities = server + "/ops/@示範公益/activities/"
+        manager.goto(activities + "?kind=donation")
+        manager.fill("input[name=title]", "偏鄉書箱")
+        manager.fill("textarea[name=text]", "一起捐書到偏鄉小學")
+        manager.fill("input[name=goal]", "200")
+        manager.fill("input[name=unit]", "本")
+        manager.fill("input[name=closes_at]", manager.evaluate(LATER))
+        manager.click(".activity-form button[type=submit]")
+        campaign_url = manager.url
+
+        manager.goto(activities + "?kind=survey")
+        manager.fill("input[name=title]", "門市滿意度")
+        manager.fill("textarea[name=text]", "請為門市服務評分")
+        manager.fill("input[name=qtext0]", "整體滿意度")
+        manager.select_option("select[name=qkind1]", "choice")
+        manager.fill("input[name=qtext1]", "最常去哪家門市?")
+        manager.fill("textarea[name=qoptions1]", "台北\n台中\n高雄")
+        manager.select_option("select[name=qkind2]", "text")
+        manager.fill("input[name=qtext2]", "建議")
+        manager.fill("input[name=closes_at]", manager.evaluate(LATER))
+        manager.click(".activity-form button[type=submit]")
+        survey_url = manager.url
+
+        log_in(fan, server, "愛心粉絲")
+        fan.goto(campaign_url)
+        fan.fill("input[name=amount]", "0")
+        fan.fill("input[name=amount]", "50")
+        fan.fill("input[name=note]", "加油")
+        fan.click(".donation button[type=submit]")
+        expect(fan.locator(".donation").first).to_contain_text("你認捐了 50 本")
+        fan.goto(survey_url)
+        fan.locator(".rating label", has_text="4").click()
+        fan.locator(".survey-form label", has_text="台中").click()
+        fan.fill("textarea[name=q2]", "希望延長營業時間")
+        shot(fan, "survey-360-light")
+        fan.click(".survey-form button[type=submit]")
+        expect(fan.locator("article.activity")).to_contain_text("謝謝")
+
+        manager.goto(campaign_url)
+        manager.click("button[name=decision][value=confirm]")
+        expect(manager.locator(".donors")).to_contain_text("愛心粉絲")
+        expect(manager.locator("progress")).to_have_attribute("value", "25")
+        shot(manager, "donation-1280-light")
+        manager.goto(survey_url + "results/")
+        expect(manager.locator(".result").first).to_contain_text("4")
+        expect(manager.locator("img.chart").first).to_be_visible()
+        assert manager.evaluate("document.querySelector('img.chart').naturalWidth") > 0
+        shot(manager, "survey-results-1280-light")
+    finally:
+        desk.close()
+        phone.close()
+
+    for scheme in ("light", "dark"):
+        for width in (360, 1280):
+            context = browser.new_context(
+                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
+            )
+            page = context.new_page()
+            log_in(page, server, "公益主管")
+            for name, url in (("donation", campaign_url), ("survey-results", survey_url + "results/")):
+                page.goto(url)
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
+                shot(page, f"{name}-{width}-{scheme}")
+            context.close()

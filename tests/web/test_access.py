@@ -446,6 +446,12 @@ ACTIVITY_ROUTES = {  # tests/activities/test_activities_web.py
     "activity_answer",
     "activity_draw",
     "activity_record",
+    "activity_pledge",
+    "activity_decide",
+    "activity_respond",
+    "activity_results",
+    "activity_results_csv",
+    "activity_chart",
 }
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tidings.accounts.models import Account
 from tidings.activities import services
 from tidings.activities.models import Activity, Lottery
-from tidings.core.errors import Invalid, NotFound
+from tidings.core.errors import Invalid
 from tidings.posts.models import Post
 from tidings.social.models import Follow
 
@@ -78,10 +78,3 @@ def candidates(lottery: Lottery) -> dict[int, str]:
     return {
         i: ("" if not lottery.must_follow or i in following else "unfollowed") for i in sorted(ids & active)
     }
-
-
-def get(lottery_id: int) -> Lottery:
-    lottery = Lottery.objects.filter(id=lottery_id).select_related("host", "post").first()
-    if lottery is None:
-        raise NotFound()
-    return lottery

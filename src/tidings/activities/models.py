@@ -16,6 +16,8 @@ class Activity(SnowflakeModel):
     class Kind(models.TextChoices):
         QUIZ = "quiz", _("Prize quiz")
         LOTTERY = "lottery", _("Lottery")
+        DONATION = "donation", _("Donation campaign")
+        SURVEY = "survey", _("Satisfaction survey")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -92,3 +94,58 @@ class Entrant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["activity", "account"], name="entrant_unique")]
+
+
+class Campaign(Activity):
+    """A donation campaign: a goal, and pledges the organiser confirms when the gift arrives
+    (Tidings handles no payment)."""
+
+    goal = models.PositiveBigIntegerField()
+    unit = models.CharField(max_length=12)  # 元, NT$, 件 ...
+
+
+class Pledge(SnowflakeModel):
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", _("Pledged")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="pledges")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    amount = models.PositiveBigIntegerField()
+    # Shown on the donor wall without a name; the organiser still sees who, to confirm it.
+    anonymous = models.BooleanField(default=False)
+    note = models.CharField(max_length=140, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLEDGED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "account"], name="pledge_unique")]
+
+
+class Survey(Activity):
+    """Questions (a 1-5 rating, a choice, or free text) sent to the account's followers, to the
+    organisation's employees, or to one case's customer; anonymous or not."""
+
+    questions = models.JSONField(default=list)  # [{"kind", "text", "options"}]
+    anonymous = models.BooleanField(default=False)
+    case = models.ForeignKey("ops.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class Response(SnowflakeModel):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Empty for an anonymous survey: one answer per person is kept by `respondent`, a keyed
+    # hash of the survey and the person that tells nobody who answered.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    respondent = models.CharField(max_length=64)
+    answers = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="response_unique")]

@@ -17,7 +17,7 @@ from tidings.accounts.models import Account
 from tidings.activities import services
 from tidings.activities.models import Activity, Quiz, QuizEntry
 from tidings.core import ratelimit
-from tidings.core.errors import Invalid, NotFound
+from tidings.core.errors import Invalid
 from tidings.core.text import bad_characters
 
 MAX_OPTIONS = 6
@@ -112,10 +112,3 @@ def counts(quiz: Quiz) -> list[int]:
 
     per = dict(QuizEntry.objects.filter(quiz=quiz).values_list("choice").annotate(n=Count("id")))
     return [per.get(i, 0) for i in range(len(quiz.options))]
-
-
-def get(quiz_id: int) -> Quiz:
-    quiz = Quiz.objects.filter(id=quiz_id).select_related("host", "post").first()
-    if quiz is None:
-        raise NotFound()
-    return quiz

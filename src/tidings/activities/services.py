@@ -87,11 +87,20 @@ def announce(host: Account, activity_id: int, *, text: str, audience: dict[str, 
     return posts.publish(host, text=f"{text.strip()} {link(activity_id)}", **audience)
 
 
-def start(activity: Activity, person: Account, *, text: str, audience: dict[str, Any]) -> None:
-    """Save a new activity (already cleaned) with its announcement, in one transaction."""
+def start(
+    activity: Activity, person: Account, *, text: str, audience: dict[str, Any], to: int | None = None
+) -> None:
+    """Save a new activity (already cleaned) with its announcement, in one transaction: a post to
+    its audience, or a direct message when it is meant for one person (`to`)."""
+    from tidings.notifications.services import send_message
+
     activity.id = next_id()
     with transaction.atomic():
-        activity.post = announce(activity.host, activity.id, text=text, audience=audience)
+        if to is not None:
+            words = f"{text.strip()} {link(activity.id)}"
+            activity.post = send_message(activity.host, recipient_id=to, text=words)
+        else:
+            activity.post = announce(activity.host, activity.id, text=text, audience=audience)
         activity.created_by = person
         activity.save(force_insert=True)
         record(activity.host, person, "activity", activity.post_id)
@@ -173,12 +182,14 @@ def candidates_of(activity: Any) -> dict[int, str]:
     return module.candidates(activity)
 
 
-def drawable(activity_id: int) -> Any:
-    """The quiz or lottery of this id, as its own model."""
-    from tidings.activities.models import Lottery, Quiz
+def concrete(activity_id: int) -> Any:
+    """The activity of this id as its own kind (a Quiz, a Lottery, a Campaign, a Survey)."""
+    from tidings.activities.models import Campaign, Lottery, Quiz, Survey
 
-    activity = Activity.objects.filter(id=activity_id).values_list("kind", flat=True).first()
-    model = {Activity.Kind.QUIZ: Quiz, Activity.Kind.LOTTERY: Lottery}.get(activity)  # type: ignore[call-overload]
+    models = {Activity.Kind.QUIZ: Quiz, Activity.Kind.LOTTERY: Lottery, Activity.Kind.DONATION: Campaign}
+    models[Activity.Kind.SURVEY] = Survey
+    kind = Activity.objects.filter(id=activity_id).values_list("kind", flat=True).first()
+    model = models.get(kind)  # type: ignore[call-overload]
     return model.objects.select_related("host", "post").get(id=activity_id) if model else None
 
 
@@ -203,7 +214,7 @@ def tell_winners(activity_id: int) -> None:
     from tidings.notifications.models import Notification
     from tidings.notifications.services import notify
 
-    activity = drawable(activity_id)
+    activity = concrete(activity_id)
     if activity is None:
         return
     for account_id in activity.winners:

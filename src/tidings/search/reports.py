@@ -4,7 +4,6 @@ viewer may see, each in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,38 +126,6 @@ def volume(viewer: Any, monitor: Monitor, *, today: dt.date | None = None) -> li
 
 
 def volume_svg(volume: list[tuple[dt.date, int]], title: str) -> bytes:
-    """The volume chart, drawn by pygal: transparent, in a grey readable on light and dark pages."""
-    import pygal
-    from pygal.style import Style
+    from tidings.core.charts import bar_svg
 
-    style = Style(
-        background="transparent",
-        plot_background="transparent",
-        foreground="#8a8f98",
-        foreground_strong="#8a8f98",
-        foreground_subtle="#8a8f9833",
-        colors=("#3b82f6",),
-        font_family="system-ui, 'PingFang TC', 'Noto Sans CJK TC', sans-serif",
-    )
-    chart = pygal.Bar(
-        style=style,
-        width=600,
-        height=220,
-        show_legend=False,
-        js=[],
-        disable_xml_declaration=True,
-        x_label_rotation=0,
-        show_minor_x_labels=False,
-        margin=8,
-        title=None,
-    )
-    chart.x_labels = [d.strftime("%m-%d") for d, _ in volume]
-    chart.x_labels_major = [d.strftime("%m-%d") for i, (d, _) in enumerate(volume) if i % 3 == 0]
-    most = max([n for _, n in volume] + [1])
-    step = max(1, -(-most // 4))  # whole posts, four or five lines
-    chart.y_labels = list(range(0, most + step, step))
-    chart.add(title, [n for _, n in volume])
-    out = chart.render()
-    svg = out.decode() if isinstance(out, bytes) else out
-    # pygal always adds its tooltip script; shown as an image it would never run: leave it out.
-    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL).encode()
+    return bar_svg([d.strftime("%m-%d") for d, _ in volume], [n for _, n in volume], title=title, every=3)

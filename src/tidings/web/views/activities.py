@@ -4,6 +4,7 @@ account's list of activities with the forms that start one (/ops/@handle/activit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
-from tidings.activities import draws, lotteries, quizzes, services
+from tidings.activities import donations, draws, lotteries, quizzes, services, surveys
 from tidings.activities import selectors as activities
 from tidings.activities.models import Activity
 from tidings.core.audience import groups_of, insider_of
+from tidings.core.charts import bar_svg, svg_response
 from tidings.core.errors import DomainError, NotFound
 from tidings.core.handles import handle_key
 from tidings.groups.models import Group
@@ -30,21 +32,35 @@ QUIZ_OPTIONS = 6
 
 def _page(request: HttpRequest, activity: Any, *, error: str = "", status: int = 200) -> HttpResponse:
     viewer = request.user
-    runs = activities.runs(viewer, activity)
+    organiser = activities.runs(viewer, activity)
     context: dict[str, Any] = {
         "activity": activity,
-        "organiser": runs,
-        "own": activities.own_entry(viewer, activity),
-        "winners": activities.winners(activity) if activity.drawn_at else [],
+        "organiser": organiser,
         "error": error,
     }
-    if activity.kind == Activity.Kind.QUIZ and (activity.closed or runs):
-        context["counts"] = list(zip(activity.options, quizzes.counts(activity), strict=True))
-    if activity.drawn_at:
-        record = activities.draw_record(activity)
-        context.update(
-            entrants=len(record["entrants"]), eligible=len(record["eligible"]), recompute=draws.RECOMPUTE
-        )
+    kind = activity.kind
+    context["part"] = f"tidings/_activity_{kind}.html"
+    if kind in (Activity.Kind.QUIZ, Activity.Kind.LOTTERY):
+        context["part"] = "tidings/_activity_draw.html"
+        context.update(own=activities.own_entry(viewer, activity), recompute=draws.RECOMPUTE)
+        if kind == Activity.Kind.QUIZ and (activity.closed or organiser):
+            context["counts"] = list(zip(activity.options, quizzes.counts(activity), strict=True))
+        if activity.drawn_at:
+            record = activities.draw_record(activity)
+            context.update(
+                winners=activities.winners(activity),
+                entrants=len(record["entrants"]),
+                eligible=len(record["eligible"]),
+            )
+    elif kind == Activity.Kind.DONATION:
+        context.update(progress=donations.progress(activity), wall=donations.wall(activity))
+        context["own"] = activities.own_pledge(viewer, activity)
+        if organiser:
+            context["waiting"] = donations.waiting(activity)
+    else:
+        context["answered"] = surveys.answered(activity, viewer)
+        if organiser:
+            context["responses"] = activities.response_count(activity)
     return render(request, "tidings/activity.html", context, status=status)
 
 
@@ -52,18 +68,113 @@ def page(request: HttpRequest, activity_id: int) -> HttpResponse:
     return _page(request, activities.access(request.user, activity_id))
 
 
-@login_required
-@require_POST
-def answer(request: HttpRequest, activity_id: int) -> HttpResponse:
+def _act(
+    request: HttpRequest, activity_id: int, kind: str, act: Callable[[Account, Any], object]
+) -> HttpResponse:
+    """A fan's form on an activity's page: the activity read through its audience, the act done,
+    and the page again, with the reason when it was refused."""
     activity = activities.access(request.user, activity_id)
-    if activity.kind != Activity.Kind.QUIZ:
+    if activity.kind != kind:
         raise NotFound()
     assert isinstance(request.user, Account)
     try:
-        quizzes.enter(request.user, activity, choice=number(request.POST.get("choice")))
+        act(request.user, activity)
     except DomainError as error:
         return _page(request, activity, error=str(error.message), status=error.status)
     return redirect("web:activity", activity_id=activity.id)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, activity_id: int) -> HttpResponse:
+    choice = number(request.POST.get("choice"))
+    return _act(
+        request, activity_id, Activity.Kind.QUIZ, lambda who, quiz: quizzes.enter(who, quiz, choice=choice)
+    )
+
+
+@login_required
+@require_POST
+def pledge(request: HttpRequest, activity_id: int) -> HttpResponse:
+    data = request.POST
+
+    def act(who: Account, campaign: Any) -> object:
+        return donations.pledge(
+            who,
+            campaign,
+            amount=number(data.get("amount")),
+            anonymous=data.get("anonymous") == "on",
+            note=data.get("note", ""),
+        )
+
+    return _act(request, activity_id, Activity.Kind.DONATION, act)
+
+
+@login_required
+@require_POST
+def respond(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = activities.access(request.user, activity_id)
+    answers = [request.POST.get(f"q{i}", "") for i in range(len(getattr(activity, "questions", [])))]
+    return _act(
+        request, activity_id, Activity.Kind.SURVEY, lambda who, s: surveys.respond(who, s, answers=answers)
+    )
+
+
+def _organised(request: HttpRequest, activity_id: int, kind: str) -> Any:
+    """An activity of this kind that the person runs; not found alike for anyone else."""
+    activity = activities.access(request.user, activity_id)
+    if activity.kind != kind or not activities.runs(request.user, activity):
+        raise NotFound()
+    return activity
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """The organiser confirms a pledge once the gift has arrived, or declines it."""
+    campaign = _organised(request, activity_id, Activity.Kind.DONATION)
+    try:
+        donations.decide(
+            campaign,
+            person=_person(request),
+            pledge_id=number(request.POST.get("pledge")),
+            confirm=request.POST.get("decision") == "confirm",
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _page(request, campaign, error=str(error.message), status=error.status)
+    return redirect("web:activity", activity_id=campaign.id)
+
+
+@login_required
+def results(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """A survey's results for its organisers: a chart, a table and the answers per question."""
+    survey = _organised(request, activity_id, Activity.Kind.SURVEY)
+    count, items = surveys.results(survey)
+    return render(
+        request, "tidings/survey_results.html", {"activity": survey, "count": count, "results": items}
+    )
+
+
+@login_required
+def results_csv(request: HttpRequest, activity_id: int) -> HttpResponse:
+    survey = _organised(request, activity_id, Activity.Kind.SURVEY)
+    response = HttpResponse(
+        surveys.to_csv(survey).encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.csv"'
+    return response
+
+
+@login_required
+def chart(request: HttpRequest, activity_id: int, number: int) -> HttpResponse:
+    survey = _organised(request, activity_id, Activity.Kind.SURVEY)
+    _count, items = surveys.results(survey)
+    if not 1 <= number <= len(items) or not items[number - 1].labels:
+        raise NotFound()
+    item = items[number - 1]
+    return svg_response(bar_svg(item.labels, item.counts, title=item.question["text"]))
 
 
 @login_required
@@ -108,8 +219,58 @@ FORM_FIELDS = (
     "prize",
     "min_account_days",
     "answer",
+    "goal",
+    "unit",
+    "case",
 )
-CHECKS = ("exclude_staff", "by_repost", "by_comment", "by_follow", "must_follow")
+CHECKS = ("exclude_staff", "by_repost", "by_comment", "by_follow", "must_follow", "anonymous")
+KINDS = ("quiz", "lottery", "donation", "survey")
+SURVEY_QUESTIONS = 6
+
+
+def _questions(request: HttpRequest) -> list[dict[str, Any]]:
+    """The survey form's rows: a kind, the question, and for a choice its options, one a line."""
+    data = request.POST
+    return [
+        {
+            "kind": data.get(f"qkind{i}", ""),
+            "text": data.get(f"qtext{i}", "")[:300],
+            "options": data.get(f"qoptions{i}", "")[:1000].splitlines(),
+        }
+        for i in range(SURVEY_QUESTIONS)
+    ]
+
+
+def _create(account: Account, form: dict[str, Any], request: HttpRequest, zone: str) -> Any:
+    common = {
+        "person": _person(request),
+        "title": form["title"],
+        "text": form["text"],
+        "closes_at": drafts.local_time(form["closes_at"], zone),
+        "audience": _audience(form["audience"]),
+    }
+    drawn = {
+        "prizes": number(form["prizes"]),
+        "prize": form["prize"],
+        "exclude_staff": form["exclude_staff"],
+        "min_account_days": number(form["min_account_days"] or "0"),
+    }
+    if form["kind"] == "quiz":
+        return quizzes.create(
+            account, options=form["options"], answer=number(form["answer"]), **common, **drawn
+        )
+    if form["kind"] == "lottery":
+        ways = {name: form[name] for name in ("by_repost", "by_comment", "by_follow", "must_follow")}
+        return lotteries.create(account, **ways, **common, **drawn)
+    if form["kind"] == "donation":
+        return donations.create(account, goal=number(form["goal"]), unit=form["unit"], **common)
+    return surveys.create(
+        account,
+        questions=form["questions"],
+        anonymous=form["anonymous"],
+        case_id=number(form["case"]),
+        **common,
+    )
 
 
 def _host_context(request: HttpRequest, handle: str) -> dict[str, Any]:
@@ -123,50 +284,35 @@ def _host_context(request: HttpRequest, handle: str) -> dict[str, Any]:
 
 @login_required
 def manage(request: HttpRequest, handle: str) -> HttpResponse:
-    """The account's activities, and the forms that start a prize quiz or a lottery."""
+    """The account's activities, and the forms that start one of each kind."""
     context = _host_context(request, handle)
-    account, person = context["account"], _person(request)
+    account = context["account"]
     context["run"].require("post")
     status = 200
-    form: dict[str, Any] = {"kind": request.GET.get("kind", "quiz"), "exclude_staff": True, "by_repost": True}
+    kind = request.GET.get("kind", "quiz")
+    form: dict[str, Any] = {
+        "kind": kind,
+        "exclude_staff": True,
+        "by_repost": True,
+        "case": request.GET.get("case"),
+    }
     if request.method == "POST":
         data = request.POST
         form = {name: data.get(name, "") for name in FORM_FIELDS}
         form.update({name: data.get(name) == "on" for name in CHECKS})
         form["options"] = data.getlist("option")[:QUIZ_OPTIONS]
-        if form["kind"] not in ("quiz", "lottery"):
+        form["questions"] = _questions(request)
+        if form["kind"] not in KINDS:
             raise NotFound()
         try:
-            common = {
-                "person": person,
-                "title": form["title"],
-                "text": form["text"],
-                "closes_at": drafts.local_time(form["closes_at"], context["desk"].time_zone),
-                "prizes": number(form["prizes"]),
-                "prize": form["prize"],
-                "exclude_staff": form["exclude_staff"],
-                "min_account_days": number(form["min_account_days"] or "0"),
-                "audience": _audience(form["audience"]),
-            }
-            if form["kind"] == "quiz":
-                created: Any = quizzes.create(
-                    account, options=form["options"], answer=number(form["answer"]), **common
-                )
-            else:
-                created = lotteries.create(
-                    account,
-                    by_repost=form["by_repost"],
-                    by_comment=form["by_comment"],
-                    by_follow=form["by_follow"],
-                    must_follow=form["must_follow"],
-                    **common,
-                )
+            created = _create(account, form, request, context["desk"].time_zone)
             return redirect("web:activity", activity_id=created.id)
         except DomainError as error:
             context["error"], status = error.message, error.status
     context.update(
         form=form,
         option_slots=(list(form.get("options", [])) + [""] * QUIZ_OPTIONS)[:QUIZ_OPTIONS],
+        question_slots=(list(form.get("questions", [])) + [{}] * SURVEY_QUESTIONS)[:SURVEY_QUESTIONS],
         activities=activities.of_host(account),
         spaces=[
             (f"org:{o.id}", o.name)

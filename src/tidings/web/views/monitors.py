@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
 from tidings.core import pubsub
+from tidings.core.charts import svg_response
 from tidings.core.errors import DomainError, NotFound
 from tidings.search import monitors, reports
 from tidings.search.models import Monitor
@@ -111,12 +112,7 @@ def delete(request: HttpRequest, monitor_id: int) -> HttpResponse:
 @login_required
 def volume(request: HttpRequest, monitor_id: int) -> HttpResponse:
     monitor = monitors.monitor_for(request.user, monitor_id)
-    svg = reports.volume_svg(reports.volume(request.user, monitor), monitor.name)
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    # The chart styles itself; as an image nothing in it runs.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["Cache-Control"] = "private, max-age=60"
-    return response
+    return svg_response(reports.volume_svg(reports.volume(request.user, monitor), monitor.name))
 
 
 def events(request: HttpRequest, monitor_id: int) -> HttpResponseBase:
