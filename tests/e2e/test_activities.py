@@ -240,3 +240,64 @@ def test_a_donation_campaign_and_a_survey_from_start_to_results(
                 assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
                 shot(page, f"{name}-{width}-{scheme}")
             context.close()
+
+
+def test_a_live_broadcast_reaches_an_open_page_and_stays_as_a_replay(
+    browser: Browser, server: str, tidings: Callable[..., str]
+) -> None:
+    for handle in ("直播主管", "示範直播", "直播觀眾"):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", "shifan-live", "--name", "示範直播公司", "--owner", "直播主管")
+    tidings(
+        "manage", "shell", "-c", SETUP.replace("shifan-act", "shifan-live").replace("示範活動", "示範直播")
+    )
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
+    host, viewer = desk.new_page(), phone.new_page()
+    try:
+        log_in(host, server, "直播主管")
+        host.goto(server + "/ops/@示範直播/activities/?kind=live")
+        host.fill("input[name=title]", "X15 發表會")
+        host.fill("textarea[name=text]", "X15 發表會直播開始!")
+        host.fill("input[name=closes_at]", host.evaluate(LATER))
+        host.click(".activity-form button[type=submit]")
+        expect(host.locator(".pill-live")).to_be_visible()
+        show_url = host.url
+
+        log_in(viewer, server, "直播觀眾")
+        viewer.goto(show_url)
+        expect(viewer.locator("body[data-broadcast-state=open]")).to_have_count(1)
+        host.fill(".live-section textarea[name=text]", "第一個亮點:電池 6000 mAh")
+        host.click(".live-section form button.primary")
+        # The update reaches the open page without a reload (through the worker and the stream).
+        expect(viewer.locator("[data-live-updates] article.post")).to_contain_text(
+            "電池 6000 mAh", timeout=10_000
+        )
+        viewer.fill("#live-comment", "太強了")
+        viewer.click(".live-section form.form button[type=submit]")
+        expect(host.locator("[data-live-comments] article.post")).to_contain_text("太強了", timeout=10_000)
+        shot(viewer, "live-360-light")
+        host.reload()
+        host.locator("[data-live-comments] form button", has_text="釘選").first.click()
+        expect(host.locator(".highlight")).to_contain_text("太強了")
+        host.click("form[action$='/live/end/'] button")
+        expect(host.locator("article.activity")).to_contain_text("重播")
+        shot(host, "live-replay-1280-light")
+    finally:
+        desk.close()
+        phone.close()
+
+    for scheme in ("light", "dark"):
+        for width in (360, 1280):
+            context = browser.new_context(
+                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
+            )
+            page = context.new_page()
+            page.goto(show_url)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"live {width}px {scheme}: {overflow}px wider than the screen"
+            shot(page, f"live-{width}-{scheme}")
+            context.close()

@@ -452,6 +452,13 @@ ACTIVITY_ROUTES = {  # tests/activities/test_activities_web.py
     "activity_results",
     "activity_results_csv",
     "activity_chart",
+    "activity_comment",  # tests/activities/test_live.py
+    "activity_live",
+    "activity_events",
+    "ideas",  # tests/activities/test_ideas.py
+    "idea",
+    "idea_vote",
+    "idea_answer",
 }
 SPACE_ROUTES = {  # tests/web/test_spaces.py
     "spaces",

@@ -18,6 +18,7 @@ class Activity(SnowflakeModel):
         LOTTERY = "lottery", _("Lottery")
         DONATION = "donation", _("Donation campaign")
         SURVEY = "survey", _("Satisfaction survey")
+        LIVE = "live", _("Live broadcast")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -149,3 +150,60 @@ class Response(SnowflakeModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="response_unique")]
+
+
+class Idea(SnowflakeModel):
+    """A fan's product idea on an official account's board; the company answers in public and
+    marks where it stands."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        REVIEW = "review", _("Under review")
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Declined")
+
+    board = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=80)
+    body = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    votes_count = models.IntegerField(default=0)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["board", "-votes_count", "-id"]),
+            models.Index(fields=["board", "-id"]),
+        ]
+
+
+class IdeaVote(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "account"], name="ideavote_unique")]
+
+
+class Live(Activity):
+    """A live broadcast: running until the host ends it (closes_at is its planned end)."""
+
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+
+class Highlight(models.Model):
+    """An update or comment of a broadcast that its host pinned."""
+
+    live = models.ForeignKey(Live, on_delete=models.CASCADE, related_name="highlights")
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["live", "post"], name="highlight_unique")]

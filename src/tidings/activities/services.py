@@ -184,10 +184,10 @@ def candidates_of(activity: Any) -> dict[int, str]:
 
 def concrete(activity_id: int) -> Any:
     """The activity of this id as its own kind (a Quiz, a Lottery, a Campaign, a Survey)."""
-    from tidings.activities.models import Campaign, Lottery, Quiz, Survey
+    from tidings.activities.models import Campaign, Live, Lottery, Quiz, Survey
 
     models = {Activity.Kind.QUIZ: Quiz, Activity.Kind.LOTTERY: Lottery, Activity.Kind.DONATION: Campaign}
-    models[Activity.Kind.SURVEY] = Survey
+    models.update({Activity.Kind.SURVEY: Survey, Activity.Kind.LIVE: Live})
     kind = Activity.objects.filter(id=activity_id).values_list("kind", flat=True).first()
     model = models.get(kind)  # type: ignore[call-overload]
     return model.objects.select_related("host", "post").get(id=activity_id) if model else None

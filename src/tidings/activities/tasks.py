@@ -1,12 +1,13 @@
 """The worker's part of activities: quizzes and lotteries are drawn when their entries close (a
-sweep every minute), and winners are told."""
+sweep every minute), winners are told, the backers of an idea hear when it moves, and a live
+broadcast's new comments reach its open pages."""
 
 from __future__ import annotations
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from tidings.activities import services
+from tidings.activities import ideas, live, services
 from tidings.core import events
 
 
@@ -19,3 +20,15 @@ def draw_due() -> None:
 @db_task(retries=3, retry_delay=5)
 def tell_winners(activity_id: int) -> None:
     services.tell_winners(activity_id)
+
+
+@events.subscribe("idea.moved")
+@db_task(retries=3, retry_delay=5)
+def tell_backers(idea_id: int, state: str) -> None:
+    ideas.tell_backers(idea_id, state)
+
+
+@events.subscribe("post.published")
+@db_task(retries=3, retry_delay=2)
+def stream_live(post_id: int) -> None:
+    live.on_post_published(post_id)

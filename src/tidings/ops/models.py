@@ -96,6 +96,7 @@ VERBS = {
     "unblock": _("unblocked"),
     "activity": _("started an activity"),
     "draw": _("drew the winners"),
+    "idea": _("answered an idea"),
 }
 
 

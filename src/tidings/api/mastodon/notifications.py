@@ -33,6 +33,9 @@ TYPES = {
     # A prize won in an activity: its post.
     Notification.Kind.WON: "status",
 }
+# Ours alone, with no status to show: a case opened by a message, an idea that moved. Shown in
+# the browser, where they link to their page.
+BROWSER_ONLY = {Notification.Kind.CASE, Notification.Kind.IDEA}
 KINDS_OF: dict[str, list[str]] = {}
 for _kind, _type in TYPES.items():
     KINDS_OF.setdefault(_type, []).append(str(_kind))
@@ -66,9 +69,7 @@ def serialize_all(request: HttpRequest, items: list[Notification]) -> list[dict[
     statuses = dict(zip([p.id for p in with_posts], serializer.statuses(views), strict=True))
     # Mastodon has no notification of a status without its status: a case opened by a message
     # is shown only in the browser, where it links to the case.
-    return [
-        _notification(serializer, n, statuses) for n in items if n.post_id or n.kind != Notification.Kind.CASE
-    ]
+    return [_notification(serializer, n, statuses) for n in items if n.post_id or n.kind not in BROWSER_ONLY]
 
 
 @api(scope="read:notifications", user=True)

@@ -8,14 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
-from tidings.activities import donations, draws, lotteries, quizzes, services, surveys
+from tidings.activities import donations, draws, live, lotteries, quizzes, services, surveys
 from tidings.activities import selectors as activities
 from tidings.activities.models import Activity
+from tidings.core import pubsub
 from tidings.core.audience import groups_of, insider_of
 from tidings.core.charts import bar_svg, svg_response
 from tidings.core.errors import DomainError, NotFound
@@ -26,6 +29,7 @@ from tidings.ops.services import desk_of
 from tidings.orgs.models import Organisation
 from tidings.web.views.common import number
 from tidings.web.views.ops import _account_context, _person
+from tidings.web.views.stream import stream_events
 
 QUIZ_OPTIONS = 6
 
@@ -57,6 +61,11 @@ def _page(request: HttpRequest, activity: Any, *, error: str = "", status: int =
         context["own"] = activities.own_pledge(viewer, activity)
         if organiser:
             context["waiting"] = donations.waiting(activity)
+    elif kind == Activity.Kind.LIVE:
+        context.update(live.feed(viewer, activity))
+        if activity.ended_at is None:
+            context["events_url"] = reverse("web:activity_events", args=[activity.id])
+            context["after"] = pubsub.latest_id(activity.id)
     else:
         context["answered"] = surveys.answered(activity, viewer)
         if organiser:
@@ -118,6 +127,56 @@ def respond(request: HttpRequest, activity_id: int) -> HttpResponse:
     return _act(
         request, activity_id, Activity.Kind.SURVEY, lambda who, s: surveys.respond(who, s, answers=answers)
     )
+
+
+@login_required
+@require_POST
+def live_comment(request: HttpRequest, activity_id: int) -> HttpResponse:
+    text = request.POST.get("text", "")
+    return _act(
+        request, activity_id, Activity.Kind.LIVE, lambda who, show: live.comment(who, show, text=text)
+    )
+
+
+LIVE_ACTIONS = ("update", "pin", "unpin", "end")
+
+
+@login_required
+@require_POST
+def live_action(request: HttpRequest, activity_id: int, action: str) -> HttpResponse:
+    """The host's part of a broadcast: an update, a highlight pinned or unpinned, the end."""
+    show = _organised(request, activity_id, Activity.Kind.LIVE)
+    if action not in LIVE_ACTIONS:
+        raise NotFound()
+    person = _person(request)
+    try:
+        if action == "update":
+            live.update(show, person=person, text=request.POST.get("text", ""))
+        elif action == "end":
+            live.end(show, person=person)
+        else:
+            live.highlight(show, person=person, post_id=number(request.POST.get("post")), pin=action == "pin")
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _page(request, show, error=str(error.message), status=error.status)
+    return redirect("web:activity", activity_id=show.id)
+
+
+def live_events(request: HttpRequest, activity_id: int) -> HttpResponseBase:
+    """New comments under a running broadcast, as server-sent events (ids: each card is fetched
+    through the audience check)."""
+    show = activities.access(request.user, activity_id)
+    if show.kind != Activity.Kind.LIVE:
+        raise NotFound()
+    given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
+    after = given if pubsub.is_position(given) else pubsub.latest_id(show.id)
+    response = StreamingHttpResponse(
+        stream_events(show.id, after, poll=LIVE_POLL_SECONDS), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 def _organised(request: HttpRequest, activity_id: int, kind: str) -> Any:
@@ -224,7 +283,8 @@ FORM_FIELDS = (
     "case",
 )
 CHECKS = ("exclude_staff", "by_repost", "by_comment", "by_follow", "must_follow", "anonymous")
-KINDS = ("quiz", "lottery", "donation", "survey")
+KINDS = ("quiz", "lottery", "donation", "survey", "live")
+LIVE_POLL_SECONDS = 0.2  # embedded: an update shows within a second
 SURVEY_QUESTIONS = 6
 
 
@@ -262,6 +322,8 @@ def _create(account: Account, form: dict[str, Any], request: HttpRequest, zone: 
     if form["kind"] == "lottery":
         ways = {name: form[name] for name in ("by_repost", "by_comment", "by_follow", "must_follow")}
         return lotteries.create(account, **ways, **common, **drawn)
+    if form["kind"] == "live":
+        return live.create(account, **common)
     if form["kind"] == "donation":
         return donations.create(account, goal=number(form["goal"]), unit=form["unit"], **common)
     return surveys.create(

@@ -88,6 +88,18 @@
     watch.addEventListener("monitor-hit", function (e) { showPost(JSON.parse(e.data).id, column); });
   }
 
+  // A live broadcast: the host's updates and the audience's comments, each on top of its list.
+  var show = document.querySelector("[data-live-show]");
+  if (show && show.dataset.liveSrc && window.EventSource) {
+    var feed = new EventSource(show.dataset.liveSrc);
+    feed.onopen = function () { document.body.dataset.broadcastState = "open"; };
+    feed.onerror = function () { document.body.dataset.broadcastState = "retrying"; };
+    feed.addEventListener("live-post", function (e) {
+      var d = JSON.parse(e.data);
+      showPost(d.id, show.querySelector(d.host ? "[data-live-updates]" : "[data-live-comments]"));
+    });
+  }
+
   // The Q&A library, searched as one types (the form still works without us).
   document.querySelectorAll("form[data-answer-search]").forEach(function (form) {
     var input = form.querySelector("input[type=search]");
