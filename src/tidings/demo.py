@@ -117,6 +117,9 @@ Internal spaces: /o/demo-tech/ (示範科技) and /o/hongyuan/ (宏遠電子); b
 Brand monitor of @示範科技 (also for 林志遠, who owns the company): /monitors/
 Official accounts at work: /ops/ (陳美玲 admin; 李佳穎 editor of @示範科技, whose posts need an
   approval; 黃志豪 responder of @示範客服, on duty now; 張偉 analyst); the desk: /ops/@示範客服/inbox/
+Activities: /ops/@示範科技/activities/ (a quiz, a drawn lottery of @示範優選, a donation campaign,
+  a survey of @示範客服, a live replay); ideas: /@示範科技/ideas/; analytics: /ops/@示範科技/analytics/
+  and /o/demo-tech/analytics/
 """.rstrip()
 
 
@@ -132,6 +135,11 @@ def load() -> bool:
     if not Organisation.objects.filter(slug="demo-tech").exists():
         _load_spaces()
         _load_desk()
+        created = True
+    from tidings.activities.models import Activity
+
+    if not Activity.objects.exists():
+        _load_activities()
         created = True
     return created
 
@@ -321,3 +329,118 @@ def _load_desk() -> None:
     public = Post.objects.filter(author__handle__in=customers, audience=Audience.PUBLIC).order_by("id")
     for post_id in public.values_list("id", flat=True):
         desk.on_post_published(post_id)
+
+
+def _load_activities() -> None:
+    """A prize quiz still open, a lottery already drawn, a donation campaign, a survey with its
+    answers, an idea board and the replay of a live broadcast; then the analytics counted from
+    everything the demo holds (the worker counts as things happen; doing it here too is safe)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tidings.accounts.models import Account
+    from tidings.activities import donations, ideas, live, lotteries, quizzes, surveys
+    from tidings.activities import services as activities
+    from tidings.activities.models import Activity
+    from tidings.analytics import counting, origins
+    from tidings.posts import services as posts
+    from tidings.posts.models import Like, Post
+    from tidings.social.models import Follow
+
+    def person(handle: str) -> Account:
+        return Account.objects.get(handle=handle)
+
+    admin, brand, support, outlet = (
+        person("陳美玲"),
+        person("示範科技"),
+        person("示範客服"),
+        person("示範優選"),
+    )
+    fans = [person(h) for h, _ in CUSTOMERS]
+    soon = timezone.now() + dt.timedelta(days=3)
+    with transaction.atomic():
+        quiz = quizzes.create(
+            brand,
+            person=admin,
+            title="猜猜 X15 的電池容量",
+            text="答對抽 3 位送藍牙耳機!",
+            options=["4000 mAh", "5000 mAh", "6000 mAh"],
+            answer=2,
+            closes_at=soon,
+            prizes=3,
+            prize="藍牙耳機",
+        )
+        for i, fan in enumerate(fans[:6]):
+            quizzes.enter(fan, quiz, choice=2 if i % 3 else 1)
+        lottery = lotteries.create(
+            outlet,
+            person=admin,
+            title="週年慶轉發抽獎",
+            text="轉發這則貼文,抽 2 位送 X14 保護殼",
+            closes_at=soon,
+            prizes=2,
+            prize="X14 保護殼",
+            by_comment=True,
+        )
+        for fan in fans[:5]:
+            posts.repost(fan, post_id=lottery.post_id, comment="抽我!")
+        Activity.objects.filter(id=lottery.id).update(closes_at=timezone.now())
+        lottery.refresh_from_db()
+        activities.draw_now(lottery, person=admin)
+        campaign = donations.create(
+            brand,
+            person=admin,
+            title="偏鄉書箱",
+            text="每捐一本書,我們再配捐一本",
+            goal=500,
+            unit="本",
+            closes_at=soon + dt.timedelta(days=20),
+        )
+        for fan, amount, anonymous in ((fans[0], 30, False), (fans[1], 50, True), (fans[3], 20, False)):
+            gift = donations.pledge(fan, campaign, amount=amount, anonymous=anonymous)
+            donations.decide(campaign, person=admin, pledge_id=gift.id, confirm=True)
+        donations.pledge(fans[4], campaign, amount=10, anonymous=False, note="下週寄出")
+        survey = surveys.create(
+            support,
+            person=admin,
+            title="客服滿意度調查",
+            text="花一分鐘告訴我們服務得如何",
+            closes_at=soon,
+            questions=[
+                {"kind": "rating", "text": "整體滿意度"},
+                {"kind": "choice", "text": "您透過哪裡聯絡我們?", "options": ["私信", "留言", "電話"]},
+                {"kind": "text", "text": "還有什麼建議?"},
+            ],
+        )
+        for fan, answers in zip(
+            fans[:5],
+            (["5", "0", "回覆很快"], ["4", "1", ""], ["2", "0", "等了兩天"], ["5", "2", ""], ["4", "0", ""]),
+            strict=True,
+        ):
+            surveys.respond(fan, survey, answers=answers)
+        for author, title, backers in (
+            (fans[2], "出深色模式的官方 App", fans[3:8]),
+            (fans[3], "X15 加回耳機孔", fans[4:6]),
+            (fans[5], "門市延長營業到晚上十點", fans[6:7]),
+        ):
+            idea = ideas.propose(author, brand, title=title)
+            for backer in backers:
+                ideas.vote(backer, idea, back=True)
+        first = ideas.ideas(brand)[0]
+        ideas.answer(first, person=admin, state="planned", text="已排入明年第一季,謝謝大家的支持!")
+        show = live.create(
+            brand, person=admin, title="X15 發表會直播", text="X15 發表會直播開始!", closes_at=soon
+        )
+        live.update(show, person=admin, text="第一個亮點:電池 6000 mAh,兩天一充")
+        asked = live.comment(fans[0], show, text="什麼時候開賣?")
+        live.update(show, person=admin, text="下週一開始預購,門市同步")
+        live.highlight(show, person=admin, post_id=asked.id, pin=True)
+        live.end(show, person=admin)
+    for post_id in Post.objects.order_by("id").values_list("id", flat=True):
+        counting.on_post_published(post_id)
+    for post_id, account_id in Like.objects.values_list("post_id", "account_id"):
+        counting.on_liked(post_id, account_id)
+    for follower_id, followee_id in Follow.objects.values_list("follower_id", "followee_id"):
+        counting.on_follow(follower_id, followee_id, followed=True)
+    origins.refresh_all()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tidings.search",
     "tidings.ops",
     "tidings.activities",
+    "tidings.analytics",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",

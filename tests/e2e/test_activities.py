@@ -301,3 +301,84 @@ def test_a_live_broadcast_reaches_an_open_page_and_stays_as_a_replay(
             assert overflow <= 0, f"live {width}px {scheme}: {overflow}px wider than the screen"
             shot(page, f"live-{width}-{scheme}")
             context.close()
+
+
+ACTIVITY = """
+from tidings.accounts.models import Account
+from tidings.posts import services as posts
+from tidings.social import services as social
+brand = Account.objects.get(handle="示範點子")
+fan = Account.objects.get(handle="點子粉絲")
+social.follow(fan, account_id=brand.id)
+post = posts.publish(brand, text="新品上市 #X15#")
+posts.like(fan, post_id=post.id)
+posts.comment(fan, post_id=post.id, text="好想要")
+"""
+
+
+def test_an_idea_is_backed_and_answered_and_the_figures_come_from_the_worker(
+    browser: Browser, server: str, tidings: Callable[..., str]
+) -> None:
+    for handle in ("點子主管", "示範點子", "點子粉絲"):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", "shifan-idea", "--name", "示範點子公司", "--owner", "點子主管")
+    tidings(
+        "manage", "shell", "-c", SETUP.replace("shifan-act", "shifan-idea").replace("示範活動", "示範點子")
+    )
+    tidings("manage", "shell", "-c", ACTIVITY)
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
+    manager, fan = desk.new_page(), phone.new_page()
+    try:
+        log_in(fan, server, "點子粉絲")
+        fan.goto(server + "/@示範點子/")
+        fan.click("a[href$='/ideas/']")
+        fan.click("details summary")
+        fan.fill("input[name=title]", "出深色模式")
+        fan.fill("textarea[name=body]", "晚上看比較舒服")
+        fan.click("details form button[type=submit]")
+        expect(fan.locator("article.idea h1")).to_contain_text("出深色模式")
+        idea_url = fan.url
+
+        log_in(manager, server, "點子主管")
+        manager.goto(idea_url)
+        manager.select_option("select[name=state]", "planned")
+        manager.fill("textarea[name=answer]", "已排入明年計畫")
+        manager.click(".idea-answer form button[type=submit]")
+        expect(manager.locator(".idea-answer").first).to_contain_text("已排入明年計畫")
+        fan.goto(server + "/notifications/")
+        expect(fan.locator("li.notification[data-kind=idea]")).to_be_visible(timeout=10_000)
+
+        # The worker counted the follow, the post, the like and the comment.
+        manager.goto(server + "/ops/@示範點子/analytics/")
+        expect(manager.locator("ol.best")).to_contain_text("新品上市")
+        expect(manager.locator(".figure table").first).to_be_attached()
+        chart = manager.locator("img.chart").first
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_js_property("complete", True)
+        assert chart.evaluate("img => img.naturalWidth") > 0
+        shot(manager, "analytics-1280-light")
+    finally:
+        desk.close()
+        phone.close()
+
+    for scheme in ("light", "dark"):
+        for width in (360, 1280):
+            context = browser.new_context(
+                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
+            )
+            page = context.new_page()
+            log_in(page, server, "點子主管")
+            for name, url in (
+                ("ideas", server + "/@示範點子/ideas/"),
+                ("analytics", server + "/ops/@示範點子/analytics/"),
+                ("org-analytics", server + "/o/shifan-idea/analytics/"),
+            ):
+                page.goto(url)
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
+                shot(page, f"{name}-{width}-{scheme}")
+            context.close()

@@ -455,6 +455,10 @@ ACTIVITY_ROUTES = {  # tests/activities/test_activities_web.py
     "activity_comment",  # tests/activities/test_live.py
     "activity_live",
     "activity_events",
+    "ops_analytics",  # tests/analytics/test_analytics_web.py
+    "ops_analytics_chart",
+    "org_analytics",
+    "org_analytics_chart",
     "ideas",  # tests/activities/test_ideas.py
     "idea",
     "idea_vote",

@@ -1,0 +1,3 @@
+from tests.ops.conftest import Team, team
+
+__all__ = ["Team", "team"]
