@@ -60,6 +60,20 @@ def ms(value: Any) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def counting_lines(run: dict[str, Any]) -> list[str]:
+    """The analytics counting against the rate posts came in (results before it have none)."""
+    counted = run.get("counting")
+    if not counted:
+        return []
+    arriving = run["create"]["c8"]["rps"]
+    return [
+        "",
+        f"Analytics counting (the worker's handlers, one process): {counted['posts_per_second']:,} posts/s and "
+        f"{counted['likes_per_second']:,} likes/s, against {arriving:,.0f} posts/s created at 8 connections: "
+        + ("it keeps up." if counted["posts_per_second"] >= arriving else "it falls behind."),
+    ]
+
+
 def targets(run: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Each target of issue 6 against this run: what was asked, what was measured, met or not."""
     home = run["reads"]["home"]
@@ -148,6 +162,7 @@ def section(size: str, runs: list[dict[str, Any]]) -> list[str]:
             f"timed from the request). Of {fan['followers_checked']:,} followers whose home timeline was then read, "
             f"{fan['followers_missed']} missed the post. After the load of new posts the worker needed "
             f"{run['backlog_seconds']} s to finish its queue.",
+            *counting_lines(run),
             "",
             f"Streamed updates ({stream['listeners']} WebSocket listeners, {stream['updates']} updates): "
             f"p50 {stream['p50_ms']} ms, p95 {stream['p95_ms']} ms, p99 {stream['p99_ms']} ms after the post was answered.",

@@ -413,6 +413,39 @@ def drain_queue(most: float = 600) -> float:
     return round(time.monotonic() - started, 1)
 
 
+def measure_counting(most: int = 500) -> dict[str, Any]:
+    """How fast the analytics counting handles events, as the worker does, against how fast posts
+    came in under load: the newest posts and likes counted again in a transaction rolled back."""
+    from django.db import transaction
+
+    from tidings.analytics import counting
+    from tidings.analytics.models import Counted
+    from tidings.posts.models import Like, Post
+
+    post_ids = list(Post.objects.order_by("-id").values_list("id", flat=True)[:most])
+    likes = list(Like.objects.order_by("-id").values_list("post_id", "account_id")[:most])
+    with transaction.atomic():
+        Counted.objects.filter(key__in=[f"post:{i}" for i in post_ids]).delete()
+        Counted.objects.filter(key__in=[f"like:{p}:{a}" for p, a in likes]).delete()
+        started = time.perf_counter()
+        for post_id in post_ids:
+            counting.on_post_published(post_id)
+        posts_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        for post_id, account_id in likes:
+            counting.on_liked(post_id, account_id)
+        likes_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    row = {
+        "posts": len(post_ids),
+        "posts_per_second": round(len(post_ids) / max(posts_seconds, 1e-9)),
+        "likes": len(likes),
+        "likes_per_second": round(len(likes) / max(likes_seconds, 1e-9)),
+    }
+    print(f"  counting: {row['posts_per_second']:,} posts/s, {row['likes_per_second']:,} likes/s", flush=True)
+    return row
+
+
 def in_timelines(post_id: int, follower_ids: list[int]) -> int:
     """How many of these followers' home timelines show the post, read as the API reads them."""
     from tidings.accounts.models import Account
@@ -668,6 +701,7 @@ def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
             "reads": measure_reads(servers, reads, args.seconds, host),
             "create": measure_create(servers, tokens, host, args.seconds),
             "backlog_seconds": drain_queue(),
+            "counting": measure_counting(),
             "fanout": measure_fanout(servers, world, host),
             "stream": measure_stream(servers, world, host, tokens),
             "memory_mb": servers.memory(),

@@ -251,3 +251,23 @@ def test_reposting_a_public_lottery_enters_it_and_the_page_shows_the_rules(team,
     assert "Repost the announcement to enter." in page
     assert "Entrants must follow the account when it is drawn." in page
     assert "The organisation&#x27;s staff cannot win." in page or "staff cannot win" in page
+
+
+def test_an_employee_starts_a_quiz_in_a_group_that_only_its_members_can_open(team, client_for, make_account):
+    from tidings.groups import services as groups
+
+    group = groups.create_group(team.org, actor=team.admin, name="研發", kind="private")
+    groups.invite(group, team.employee, actor=team.admin)
+    client = english(client_for(team.employee))
+    form = client.get(f"/ops/@{team.employee.handle}/activities/").content.decode()
+
+    response = client.post(
+        f"/ops/@{team.employee.handle}/activities/",
+        {**QUIZ_FORM, "closes_at": local(60), "audience": f"group:{group.id}"},
+    )
+
+    quiz = Quiz.objects.get()
+    assert f'value="group:{group.id}"' in form and response.status_code == 302
+    assert Post.objects.get(id=quiz.post_id).group_id == group.id
+    assert english(client_for(team.employee)).get(f"/activities/{quiz.id}/").status_code == 200
+    refused_alike(english(client_for(team.editor)), "get", "/activities/{id}/", quiz.id, quiz.id + 1)

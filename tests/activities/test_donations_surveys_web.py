@@ -216,3 +216,11 @@ def test_a_case_survey_is_open_to_its_customer_and_the_accounts_staff_and_to_nob
     assert customer.status_code == 200 and 'name="q0"' in customer.content.decode()
     assert staff.status_code == 200
     assert other.status_code == 404 and NOT_FOUND_MESSAGE in other.content.decode()
+
+
+def test_only_a_quiz_or_a_lottery_has_a_draw_record(team, internal, client_for):
+    client = english(client_for(team.employee))
+
+    for target in internal:
+        assert client.get(f"/activities/{target.id}/").status_code == 200
+        assert client.get(f"/activities/{target.id}/draw.json").status_code == 404

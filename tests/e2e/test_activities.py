@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.looks import look_at
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
 
@@ -134,21 +135,7 @@ def test_a_poll_a_quiz_and_a_lottery_from_start_to_a_checked_draw(
         desk.close()
         phone.close()
 
-    for scheme in ("light", "dark"):
-        for width in (360, 1280):
-            context = browser.new_context(
-                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
-            )
-            page = context.new_page()
-            log_in(page, server, "活動主管")
-            for name, url in (("activity", lottery_url), ("activities", activities)):
-                page.goto(url)
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
-                shot(page, f"{name}-{width}-{scheme}")
-            context.close()
+    look_at(browser, server, [("activity", lottery_url), ("activities", activities)], handle="活動主管")
 
 
 # An hour from now in Taipei, as the form's datetime-local field takes it.
@@ -225,21 +212,12 @@ def test_a_donation_campaign_and_a_survey_from_start_to_results(
         desk.close()
         phone.close()
 
-    for scheme in ("light", "dark"):
-        for width in (360, 1280):
-            context = browser.new_context(
-                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
-            )
-            page = context.new_page()
-            log_in(page, server, "公益主管")
-            for name, url in (("donation", campaign_url), ("survey-results", survey_url + "results/")):
-                page.goto(url)
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
-                shot(page, f"{name}-{width}-{scheme}")
-            context.close()
+    look_at(
+        browser,
+        server,
+        [("donation", campaign_url), ("survey-results", survey_url + "results/")],
+        handle="公益主管",
+    )
 
 
 def test_a_live_broadcast_reaches_an_open_page_and_stays_as_a_replay(
@@ -288,19 +266,7 @@ def test_a_live_broadcast_reaches_an_open_page_and_stays_as_a_replay(
         desk.close()
         phone.close()
 
-    for scheme in ("light", "dark"):
-        for width in (360, 1280):
-            context = browser.new_context(
-                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
-            )
-            page = context.new_page()
-            page.goto(show_url)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"live {width}px {scheme}: {overflow}px wider than the screen"
-            shot(page, f"live-{width}-{scheme}")
-            context.close()
+    look_at(browser, server, [("live", show_url)])
 
 
 ACTIVITY = """
@@ -363,22 +329,13 @@ def test_an_idea_is_backed_and_answered_and_the_figures_come_from_the_worker(
         desk.close()
         phone.close()
 
-    for scheme in ("light", "dark"):
-        for width in (360, 1280):
-            context = browser.new_context(
-                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
-            )
-            page = context.new_page()
-            log_in(page, server, "點子主管")
-            for name, url in (
-                ("ideas", server + "/@示範點子/ideas/"),
-                ("analytics", server + "/ops/@示範點子/analytics/"),
-                ("org-analytics", server + "/o/shifan-idea/analytics/"),
-            ):
-                page.goto(url)
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
-                shot(page, f"{name}-{width}-{scheme}")
-            context.close()
+    look_at(
+        browser,
+        server,
+        [
+            ("ideas", server + "/@示範點子/ideas/"),
+            ("analytics", server + "/ops/@示範點子/analytics/"),
+            ("org-analytics", server + "/o/shifan-idea/analytics/"),
+        ],
+        handle="點子主管",
+    )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.looks import look_at
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
 
@@ -76,18 +77,6 @@ def test_a_matching_post_appears_in_an_open_monitor_within_a_second(
         desk.close()
         phone.close()
 
-    for scheme in ("light", "dark"):
-        for width in (360, 1280):
-            context = browser.new_context(
-                viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-TW"
-            )
-            page = context.new_page()
-            log_in(page, server, "品牌經理")
-            for name, url in (("monitor", monitor_url), ("search", server + "/search/?q=X14")):
-                page.goto(url)
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} {width}px {scheme}: {overflow}px wider than the screen"
-                shot(page, f"{name}-{width}-{scheme}")
-            context.close()
+    look_at(
+        browser, server, [("monitor", monitor_url), ("search", server + "/search/?q=X14")], handle="品牌經理"
+    )

@@ -79,6 +79,7 @@ def vote(account: Account, idea: Idea, *, back: bool) -> Idea:
     """Back an idea, or take the vote back; doing either twice changes nothing."""
     if back and idea.state in (State.DONE, State.DECLINED):
         raise Invalid(_("This idea is closed: it is done or declined."))
+    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
     with transaction.atomic():
         if back:
             try:

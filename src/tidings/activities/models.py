@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tidings.core.models import SnowflakeModel
 
@@ -157,7 +158,7 @@ class Idea(SnowflakeModel):
     marks where it stands."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("idea", "Open")
         REVIEW = "review", _("Under review")
         PLANNED = "planned", _("Planned")
         DONE = "done", _("Done")

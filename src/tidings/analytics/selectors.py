@@ -146,7 +146,16 @@ def organisation_figures(org: Organisation, days: int = DAYS) -> Figures:
         .count()
     )
     out.extra["activities"] = activities_of(org)
+    out.extra["desks"] = desks_of(org)
     return out
+
+
+def desks_of(org: Organisation) -> list[tuple[Account, dict[str, Any]]]:
+    """The response desk's figures of each of the organisation's official accounts (30 days)."""
+    from tidings.ops import selectors as ops
+
+    accounts = Account.objects.filter(organisation=org, is_active=True).exclude(kind=Account.Kind.PERSONAL)
+    return [(account, ops.figures(account)["all"]) for account in accounts.order_by("handle_key")]
 
 
 def activities_of(org: Organisation, limit: int = 20) -> list[tuple[Activity, int]]:
