@@ -32,6 +32,7 @@ def bar_svg(labels: list[str], values: list[int], *, title: str, every: int = 1,
         disable_xml_declaration=True,
         x_label_rotation=0,
         show_minor_x_labels=False,
+        truncate_label=-1,
         margin=8,
         title=None,
     )
