@@ -17,34 +17,44 @@ from tests.e2e.test_internal_space import log_in
 
 pytestmark = pytest.mark.e2e
 
-SETUP = """
+REGISTER = """
 from tidings.accounts.models import Account
 from tidings.orgs.models import Organisation
 from tidings.orgs.services import register_official_account
-from tidings.ops.services import grant
-org = Organisation.objects.get(slug="shifan-act")
-register_official_account(org, Account.objects.get(handle="示範活動"))
+register_official_account(Organisation.objects.get(slug="{slug}"), Account.objects.get(handle="{account}"))
 """
-GRANT = """
-from tidings.accounts.models import Account
-from tidings.ops.services import grant
-owner = Account.objects.get(handle="活動主管")
-grant(Account.objects.get(handle="示範活動"), actor=owner, handle="活動主管", role="manager")
-"""
+
+
+def company(
+    tidings: Callable[..., str], *, slug: str, owner: str, account: str, fans: tuple[str, ...]
+) -> None:
+    """An organisation owned by `owner`, its official account, and people to take part."""
+    for handle in (owner, account, *fans):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", slug, "--name", f"{account}公司", "--owner", owner)
+    tidings("manage", "shell", "-c", REGISTER.format(slug=slug, account=account))
+
+
 CLOSE = """
 from django.utils import timezone
 from tidings.activities.models import Activity
-Activity.objects.update(closes_at=timezone.now())
+Activity.objects.filter(host__handle="示範活動").update(closes_at=timezone.now())
 """
 
 
 def test_a_poll_a_quiz_and_a_lottery_from_start_to_a_checked_draw(
-    browser: Browser, server: str, tidings: Callable[..., str], tmp_path
+    browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("活動主管", "示範活動", "熱心粉絲", "投票朋友"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
-    tidings("org", "create", "shifan-act", "--name", "示範活動公司", "--owner", "活動主管")
-    tidings("manage", "shell", "-c", SETUP)
+    company(
+        tidings,
+        slug="shifan-act",
+        owner="活動主管",
+        account="示範活動",
+        fans=(
+            "熱心粉絲",
+            "投票朋友",
+        ),
+    )
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
     phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
@@ -73,7 +83,6 @@ def test_a_poll_a_quiz_and_a_lottery_from_start_to_a_checked_draw(
 
         # The manager starts a quiz and a lottery as the brand.
         log_in(manager, server, "活動主管")
-        tidings("manage", "shell", "-c", GRANT)
         activities = server + "/ops/@示範活動/activities/"
         manager.goto(activities)
         manager.fill("input[name=title]", "新品猜猜看")
@@ -148,12 +157,7 @@ LATER = """(() => {
 def test_a_donation_campaign_and_a_survey_from_start_to_results(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("公益主管", "示範公益", "愛心粉絲"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
-    tidings("org", "create", "shifan-good", "--name", "示範公益公司", "--owner", "公益主管")
-    tidings(
-        "manage", "shell", "-c", SETUP.replace("shifan-act", "shifan-good").replace("示範活動", "示範公益")
-    )
+    company(tidings, slug="shifan-good", owner="公益主管", account="示範公益", fans=("愛心粉絲",))
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
     phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
@@ -223,12 +227,7 @@ def test_a_donation_campaign_and_a_survey_from_start_to_results(
 def test_a_live_broadcast_reaches_an_open_page_and_stays_as_a_replay(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("直播主管", "示範直播", "直播觀眾"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
-    tidings("org", "create", "shifan-live", "--name", "示範直播公司", "--owner", "直播主管")
-    tidings(
-        "manage", "shell", "-c", SETUP.replace("shifan-act", "shifan-live").replace("示範活動", "示範直播")
-    )
+    company(tidings, slug="shifan-live", owner="直播主管", account="示範直播", fans=("直播觀眾",))
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
     phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
@@ -285,12 +284,7 @@ posts.comment(fan, post_id=post.id, text="好想要")
 def test_an_idea_is_backed_and_answered_and_the_figures_come_from_the_worker(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("點子主管", "示範點子", "點子粉絲"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
-    tidings("org", "create", "shifan-idea", "--name", "示範點子公司", "--owner", "點子主管")
-    tidings(
-        "manage", "shell", "-c", SETUP.replace("shifan-act", "shifan-idea").replace("示範活動", "示範點子")
-    )
+    company(tidings, slug="shifan-idea", owner="點子主管", account="示範點子", fans=("點子粉絲",))
     tidings("manage", "shell", "-c", ACTIVITY)
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
