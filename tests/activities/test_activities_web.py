@@ -72,6 +72,7 @@ def test_a_manager_starts_a_quiz_fans_answer_and_the_draw_is_checked_from_draw_j
     )
     assert drawn.status_code == 302
     assert f"@{fan.handle}" in after and "right answer" in after and record["seed"] in after
+    assert "2 entrants, 1 eligible." in after
     assert record["winners"] == [fan.id] and record["eligible"] == [fan.id]
     assert hashlib.sha256(record["seed"].encode()).hexdigest() == quiz.commitment
     assert QuizEntry.objects.count() == 2

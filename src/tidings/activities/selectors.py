@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
+
 from tidings.accounts.models import Account
 from tidings.activities import services
 from tidings.activities.models import Activity, Entrant, Pledge, QuizEntry, Response
@@ -61,6 +63,14 @@ def entrants(activity: Any) -> list[Entrant]:
     return list(
         Entrant.objects.filter(activity_id=activity.id).select_related("account").order_by("account_id")
     )
+
+
+def entrant_counts(activity: Any) -> tuple[int, int]:
+    """How many took part in the draw, and how many of them could win."""
+    rows = dict(
+        Entrant.objects.filter(activity_id=activity.id).values_list("eligible").annotate(n=Count("id"))
+    )
+    return rows.get(True, 0) + rows.get(False, 0), rows.get(True, 0)
 
 
 def winners(activity: Any) -> list[Account]:

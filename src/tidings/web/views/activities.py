@@ -45,12 +45,8 @@ def _page(request: HttpRequest, activity: Any, *, error: str = "", status: int =
         if kind == Activity.Kind.QUIZ and (activity.closed or organiser):
             context["counts"] = list(zip(activity.options, quizzes.counts(activity), strict=True))
         if activity.drawn_at:
-            record = activities.draw_record(activity)
-            context.update(
-                winners=activities.winners(activity),
-                entrants=len(record["entrants"]),
-                eligible=len(record["eligible"]),
-            )
+            entrants, eligible = activities.entrant_counts(activity)
+            context.update(winners=activities.winners(activity), entrants=entrants, eligible=eligible)
     elif kind == Activity.Kind.DONATION:
         context.update(progress=donations.progress(activity), wall=donations.wall(activity))
         context["own"] = activities.own_pledge(viewer, activity)
