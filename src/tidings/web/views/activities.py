@@ -113,11 +113,13 @@ def pledge(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def respond(request: HttpRequest, activity_id: int) -> HttpResponse:
-    activity = activities.access(request.user, activity_id)
-    answers = [request.POST.get(f"q{i}", "") for i in range(len(getattr(activity, "questions", [])))]
-    return _act(
-        request, activity_id, Activity.Kind.SURVEY, lambda who, s: surveys.respond(who, s, answers=answers)
-    )
+    data = request.POST
+
+    def act(who: Account, survey: Any) -> object:
+        answers = [data.get(f"q{i}", "") for i in range(len(survey.questions))]
+        return surveys.respond(who, survey, answers=answers)
+
+    return _act(request, activity_id, Activity.Kind.SURVEY, act)
 
 
 @login_required
