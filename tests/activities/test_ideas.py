@@ -99,7 +99,7 @@ def test_someone_the_account_blocked_can_neither_read_nor_propose_nor_back(team,
 
 def test_a_personal_account_has_no_board(team, make_account):
     with pytest.raises(NotFound):
-        ideas.board_of(team.customer.handle)
+        ideas.board_of(None, team.customer.handle)
 
 
 # --- over HTTP -----------------------------------------------------------------------------------
@@ -160,6 +160,7 @@ def test_a_blocked_person_gets_the_missing_page_for_an_idea_and_the_board_of_a_p
     social.block(team.account, account_id=troll.id)
 
     blocked = english(client_for(troll)).get(f"/ideas/{idea.id}/")
+    blocked_board = english(client_for(troll)).get(f"/@{team.account.handle}/ideas/")
     personal = english(Client()).get(f"/@{team.customer.handle}/ideas/")
 
-    assert blocked.status_code == 404 and personal.status_code == 404
+    assert blocked.status_code == blocked_board.status_code == personal.status_code == 404

@@ -28,11 +28,13 @@ PAGE = 30
 State = Idea.State
 
 
-def board_of(handle: str) -> Account:
-    """The official account whose board this is; not found for any other account."""
+def board_of(viewer: Any, handle: str) -> Account:
+    """The official account whose board this is; not found for any other account, and for
+    someone the account blocked."""
     account = account_by_handle(handle)
     if not roles.is_official(account):
         raise NotFound()
+    _refuse_blocked(viewer, account)
     return account
 
 

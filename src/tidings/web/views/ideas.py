@@ -24,7 +24,7 @@ def _person(request: HttpRequest) -> Account:
 
 
 def board(request: HttpRequest, handle: str) -> HttpResponse:
-    account = ideas.board_of(handle)
+    account = ideas.board_of(request.user, handle)
     context: dict[str, Any] = {"account": account, "form": {"title": "", "body": ""}}
     status = 200
     if request.method == "POST":
