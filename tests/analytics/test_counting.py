@@ -108,3 +108,30 @@ def test_followers_origins_name_their_organisations_and_topics(team, make_accoun
 
     assert sorted((o.label, o.count) for o in figures.origins["org"]) == [("夥伴公司", 1), ("示範科技", 1)]
     assert [(o.label, o.count) for o in figures.origins["topic"]] == [("X15", 1)]
+
+
+def test_the_organisations_activities_count_who_took_part(team, make_account):
+    import datetime as dt
+
+    from tidings.activities import live, surveys
+
+    closes = timezone.now() + dt.timedelta(hours=1)
+    survey = surveys.create(
+        team.account,
+        person=team.manager,
+        title="滿意度",
+        text="填問卷",
+        closes_at=closes,
+        questions=[{"kind": "rating", "text": "整體滿意度"}],
+    )
+    show = live.create(team.account, person=team.manager, title="直播", text="直播開始", closes_at=closes)
+    fans = [make_account(f"觀眾{i}") for i in range(3)]
+    surveys.respond(fans[0], survey, answers=["5"])
+    for fan in fans:
+        live.comment(fan, show, text="加油")
+    live.comment(fans[0], show, text="再一次")
+    live.update(show, person=team.manager, text="主持人的更新")
+
+    taking = {a.id: n for a, n in selectors.activities_of(team.org)}
+
+    assert taking == {survey.id: 1, show.id: 3}

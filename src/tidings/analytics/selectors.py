@@ -160,7 +160,7 @@ def desks_of(org: Organisation) -> list[tuple[Account, dict[str, Any]]]:
 
 def activities_of(org: Organisation, limit: int = 20) -> list[tuple[Activity, int]]:
     """The latest activities of the organisation's official accounts and of those inside it,
-    each with how many took part (entrants, answers, pledges)."""
+    each with how many took part (entrants, answers, pledges, commenters)."""
     hosts = Account.objects.filter(organisation=org).exclude(kind=Account.Kind.PERSONAL).values("id")
     found = list(Activity.objects.filter(host_id__in=hosts).select_related("host").order_by("-id")[:limit])
     inside = Activity.objects.filter(post__organisation=org).exclude(id__in=[a.id for a in found])
@@ -179,4 +179,14 @@ def activities_of(org: Organisation, limit: int = 20) -> list[tuple[Activity, in
             model.objects.filter(**{f"{key}__in": ids}).values_list(key).annotate(n=Count("id"))
         ):
             taking[activity_id] = max(taking[activity_id], n)
+    # A broadcast's audience: the people who commented under it, its host aside.
+    broadcasts = {a.post_id: a.id for a in found if a.kind == Activity.Kind.LIVE}
+    commenters = (
+        Post.objects.filter(root_id__in=list(broadcasts), kind=Post.Kind.COMMENT)
+        .exclude(author_id=F("root__author_id"))
+        .values_list("root_id")
+        .annotate(n=Count("author_id", distinct=True))
+    )
+    for root_id, n in commenters:
+        taking[broadcasts[root_id]] = n
     return [(a, taking[a.id]) for a in found]
