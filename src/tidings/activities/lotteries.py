@@ -39,21 +39,17 @@ def create(
         raise Invalid(_("Choose how people enter: by reposting, commenting or following."), field="ways")
     if by_follow and (audience or {}).get("audience", "public") != "public":
         raise Invalid(_("Entering by following works only for a public lottery."), field="ways")
-    prizes, prize = services.clean_prizes(prizes, prize)
+    terms = services.draw_terms(prizes, prize, exclude_staff, min_account_days)
     lottery = Lottery(
         kind=Activity.Kind.LOTTERY,
         host=host,
         title=services.clean_title(title),
         closes_at=services.clean_closes_at(closes_at),
-        prizes=prizes,
-        prize=prize,
         by_repost=by_repost,
         by_comment=by_comment,
         by_follow=by_follow,
         must_follow=must_follow,
-        exclude_staff=exclude_staff,
-        min_account_days=services.clean_days(min_account_days),
-        **services.new_draw(),
+        **terms,
     )
     services.start(lottery, person, text=text, audience=audience or {})
     return lottery

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -54,7 +55,7 @@ def create(
 ) -> Quiz:
     services.require_host(person, host)
     options, answer = clean_options(options, answer)
-    prizes, prize = services.clean_prizes(prizes, prize)
+    terms = services.draw_terms(prizes, prize, exclude_staff, min_account_days)
     quiz = Quiz(
         kind=Activity.Kind.QUIZ,
         host=host,
@@ -62,11 +63,7 @@ def create(
         closes_at=services.clean_closes_at(closes_at),
         options=options,
         answer=answer,
-        prizes=prizes,
-        prize=prize,
-        exclude_staff=exclude_staff,
-        min_account_days=services.clean_days(min_account_days),
-        **services.new_draw(),
+        **terms,
     )
     services.start(quiz, person, text=text, audience=audience or {})
     return quiz
@@ -108,7 +105,5 @@ def candidates(quiz: Quiz) -> dict[int, str]:
 
 
 def counts(quiz: Quiz) -> list[int]:
-    from django.db.models import Count
-
     per = dict(QuizEntry.objects.filter(quiz=quiz).values_list("choice").annotate(n=Count("id")))
     return [per.get(i, 0) for i in range(len(quiz.options))]

@@ -107,9 +107,21 @@ def start(
         events.emit("activity.started", activity_id=activity.id)
 
 
-def new_draw() -> dict[str, str]:
+def draw_terms(
+    prizes: int | None, prize: str, exclude_staff: bool, min_account_days: int | None
+) -> dict[str, Any]:
+    """The cleaned terms of a quiz's or lottery's draw, with its new secret seed and the seed's
+    published fingerprint."""
+    prizes, prize = clean_prizes(prizes, prize)
     seed = draws.new_seed()
-    return {"seed": seed, "commitment": draws.commitment(seed)}
+    return {
+        "prizes": prizes,
+        "prize": prize,
+        "exclude_staff": exclude_staff,
+        "min_account_days": clean_days(min_account_days),
+        "seed": seed,
+        "commitment": draws.commitment(seed),
+    }
 
 
 def staff_of(host: Account) -> set[int]:

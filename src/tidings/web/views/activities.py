@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from tidings.core.charts import bar_svg, svg_response
 from tidings.core.errors import DomainError, NotFound
 from tidings.web.views.common import number
 from tidings.web.views.ops import _person
-from tidings.web.views.stream import stream_events
+from tidings.web.views.stream import event_stream
 
 LIVE_POLL_SECONDS = 0.2  # embedded: an update shows within a second
 
@@ -162,14 +162,7 @@ def live_events(request: HttpRequest, activity_id: int) -> HttpResponseBase:
     show = activities.access(request.user, activity_id)
     if show.kind != Activity.Kind.LIVE:
         raise NotFound()
-    given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
-    after = given if pubsub.is_position(given) else pubsub.latest_id(show.id)
-    response = StreamingHttpResponse(
-        stream_events(show.id, after, poll=LIVE_POLL_SECONDS), content_type="text/event-stream"
-    )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return event_stream(request, show.id, poll=LIVE_POLL_SECONDS)
 
 
 def _organised(request: HttpRequest, activity_id: int, kind: str) -> Any:

@@ -10,17 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tidings.accounts.models import Account
 from tidings.activities import ideas
 from tidings.activities.models import Idea
 from tidings.core.errors import DomainError, NotFound
 from tidings.ops import roles
 from tidings.web.views.common import max_id
-
-
-def _person(request: HttpRequest) -> Account:
-    assert isinstance(request.user, Account)
-    return request.user
+from tidings.web.views.ops import _person
 
 
 def board(request: HttpRequest, handle: str) -> HttpResponse:

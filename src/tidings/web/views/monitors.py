@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from tidings.core.errors import DomainError, NotFound
 from tidings.search import monitors, reports
 from tidings.search.models import Monitor
 from tidings.web.views.common import max_id, number
-from tidings.web.views.stream import stream_events
+from tidings.web.views.stream import event_stream
 
 FIELDS = ("name", "query", "source", "digest", "webhook_url")
 MONITOR_POLL_SECONDS = 0.2  # embedded: a catch shows within a second of being published
@@ -122,11 +122,4 @@ def events(request: HttpRequest, monitor_id: int) -> HttpResponseBase:
         return HttpResponse(status=401)
     assert isinstance(request.user, Account)
     monitor = monitors.monitor_for(request.user, monitor_id)
-    given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
-    after = given if pubsub.is_position(given) else pubsub.latest_id(monitor.id)
-    response = StreamingHttpResponse(
-        stream_events(monitor.id, after, poll=MONITOR_POLL_SECONDS), content_type="text/event-stream"
-    )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return event_stream(request, monitor.id, poll=MONITOR_POLL_SECONDS)

@@ -27,15 +27,22 @@ def stream_events(channel: int, after: str, *, poll: float = pubsub.POLL_SECONDS
         yield f"id: {event.id}\nevent: {event.kind}\ndata: {payload}\n\n".encode()
 
 
-def events(request: HttpRequest) -> HttpResponseBase:
-    if not request.user.is_authenticated:
-        return HttpResponse(status=401)
-    account_id = int(request.user.pk)
-    # Resume after the last event seen (the browser sends it on reconnecting), else after the
-    # position the page was rendered at, else from now.
+def event_stream(
+    request: HttpRequest, channel: int, *, poll: float = pubsub.POLL_SECONDS
+) -> HttpResponseBase:
+    """A channel's server-sent events, resumed after the last event seen (the browser sends it on
+    reconnecting), else after the position the page was rendered at, else from now."""
     given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
-    after = given if pubsub.is_position(given) else pubsub.latest_id(account_id)
-    response = StreamingHttpResponse(stream_events(account_id, after), content_type="text/event-stream")
+    after = given if pubsub.is_position(given) else pubsub.latest_id(channel)
+    response = StreamingHttpResponse(
+        stream_events(channel, after, poll=poll), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def events(request: HttpRequest) -> HttpResponseBase:
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return event_stream(request, int(request.user.pk))
