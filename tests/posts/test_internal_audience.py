@@ -551,3 +551,21 @@ def _search_as(world: World, viewer: str, order: str) -> None:
         offset, max_id = page.next_offset or 0, page.next_max_id
     assert sorted(seen) == sorted(world.ids(SEES[viewer])), viewer
     assert len(seen) == len(set(seen))
+
+
+@each_viewer
+def test_the_spaces_one_may_post_into_are_the_spaces_one_may_read(world, viewer):
+    """The compose box offers the spaces of `insider_of` and `groups_of`; the reading rule is
+    the audience filter's own SQL. Both must name the same spaces for every kind of viewer."""
+    from tidings.core.audience import groups_of, insider_of, visible_posts
+
+    person = world.viewer(viewer)
+    if person is None or not person.is_authenticated:
+        return
+    readable = Post.objects.filter(visible_posts(person))
+    read_orgs = set(readable.filter(audience="org").values_list("organisation_id", flat=True))
+    read_groups = set(readable.filter(audience="group").values_list("group_id", flat=True))
+    with_org_posts = set(Post.objects.filter(audience="org").values_list("organisation_id", flat=True))
+    with_group_posts = set(Post.objects.filter(audience="group").values_list("group_id", flat=True))
+    assert read_orgs == set(insider_of(person.id).values_list("organisation_id", flat=True)) & with_org_posts
+    assert read_groups == set(groups_of(person.id).values_list("group_id", flat=True)) & with_group_posts

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Expression, Q
 
 from tidings.core.errors import NotFound
 
@@ -29,33 +29,73 @@ def _viewer_id(viewer: Any) -> int | None:
 
 def visible_posts(viewer: Any) -> Q:
     """A filter on Post for what `viewer` (an Account, AnonymousUser or None) may see."""
-    viewer_id = _viewer_id(viewer)
-    # The author and the audience's owner are active: as correlated lookups by id, not joins, for
-    # which SQLite would first read every account into a Bloom filter (26 ms against 0.1 for the
-    # public square at 100 000 accounts).
-    account = apps.get_model("accounts", "Account")
-    active = Q(Exists(account.objects.filter(id=OuterRef("audience_owner_id"), is_active=True))) & Q(
-        Exists(account.objects.filter(id=OuterRef("author_id"), is_active=True))
-    )
-    if viewer_id is None:
-        return Q(audience=PUBLIC, held=False) & active
-    follow = apps.get_model("social", "Follow")
-    block = apps.get_model("social", "Block")
-    following = follow.objects.filter(follower_id=viewer_id).values("followee_id")
-    blocked_by = block.objects.filter(blocked_id=viewer_id).values("blocker_id")
-    allowed = (
-        Q(audience=PUBLIC)
-        | Q(audience=FOLLOWERS, audience_owner_id=viewer_id)
-        | Q(audience=FOLLOWERS, audience_owner_id__in=following)
-        # Inside an organisation only its active employees (not guests) see; in a group only its
-        # active members. The author of an internal post loses sight of it when they leave.
-        | Q(audience=ORGANISATION, organisation_id__in=insider_of(viewer_id))
-        | Q(audience=GROUP, group_id__in=groups_of(viewer_id))
-        | Q(audience=DIRECT, conversation_id__in=conversations_of(viewer_id))
-    )
+    return Q(_Visible(_viewer_id(viewer)))
+
+
+# The same rules as SQL, written once: Django built and compiled this filter (five subqueries,
+# two EXISTS) on every use, about 1 ms of Python each time, more than the query itself takes.
+# `{t}` is the alias of the posts table in the query at hand (a subquery has its own).
+# The author and the audience's owner are active: as correlated lookups by id, not joins, for
+# which SQLite would first read every account into a Bloom filter (26 ms against 0.1 for the
+# public square at 100 000 accounts).
+_ACTIVE = (
+    "EXISTS (SELECT 1 FROM accounts_account a WHERE a.id = {t}.audience_owner_id AND a.is_active)"
+    " AND EXISTS (SELECT 1 FROM accounts_account a WHERE a.id = {t}.author_id AND a.is_active)"
+)
+# Only constants and the alias Django chose go into the text; the viewer's id is a parameter.
+_ANONYMOUS = "{t}.audience = 'public' AND NOT {t}.held AND " + _ACTIVE
+_SIGNED_IN = (
+    "({t}.audience = 'public'"  # noqa: S608 - constants and the alias only
+    " OR ({t}.audience = 'followers' AND ({t}.audience_owner_id = %(me)s"
+    " OR {t}.audience_owner_id IN (SELECT f.followee_id FROM social_follow f WHERE f.follower_id = %(me)s)))"
+    # Inside an organisation only its active employees (not guests) see; in a group only its
+    # active members whose organisation membership (employee or guest) is still active. The
+    # author of an internal post loses sight of it when they leave.
+    " OR ({t}.audience = 'org' AND {t}.organisation_id IN (" + "{insiders}" + "))"
+    " OR ({t}.audience = 'group' AND {t}.group_id IN (" + "{groups}" + "))"
+    " OR ({t}.audience = 'direct' AND {t}.conversation_id IN (SELECT c.id FROM notifications_conversation c"
+    " WHERE c.low_id = %(me)s OR c.high_id = %(me)s)))"
+    " AND " + _ACTIVE +
     # A post held for review is its author's alone until an admin lets it out.
-    released = Q(held=False) | Q(author_id=viewer_id)
-    return allowed & active & released & ~Q(audience_owner_id__in=blocked_by) & ~Q(author_id__in=blocked_by)
+    " AND (NOT {t}.held OR {t}.author_id = %(me)s)"
+    " AND NOT {t}.audience_owner_id IN (SELECT b.blocker_id FROM social_block b WHERE b.blocked_id = %(me)s)"
+    " AND NOT {t}.author_id IN (SELECT b.blocker_id FROM social_block b WHERE b.blocked_id = %(me)s)"
+)
+_INSIDERS = (
+    "SELECT m.organisation_id FROM orgs_membership m"
+    " WHERE m.account_id = %(me)s AND m.is_active AND m.role <> 'guest'"
+)
+_GROUPS = (
+    "SELECT gm.group_id FROM groups_groupmember gm JOIN groups_group g ON g.id = gm.group_id"
+    " WHERE gm.account_id = %(me)s AND gm.state = 'active' AND g.organisation_id IN"
+    " (SELECT m.organisation_id FROM orgs_membership m WHERE m.account_id = %(me)s AND m.is_active)"
+)
+
+
+def _template(sql: str) -> tuple[str, int]:
+    """The SQL with positional placeholders, and how many times the viewer's id is passed."""
+    sql = sql.replace("{insiders}", _INSIDERS).replace("{groups}", _GROUPS)
+    return sql.replace("%(me)s", "%s"), sql.count("%(me)s")
+
+
+_SIGNED_IN_SQL, _SIGNED_IN_PARAMS = _template(_SIGNED_IN)
+
+
+class _Visible(Expression):
+    """`visible_posts` as one precompiled condition on the query's posts table."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, viewer_id: int | None) -> None:
+        super().__init__()
+        self.viewer_id = viewer_id
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        if self.viewer_id is None:
+            return "(" + _ANONYMOUS.format(t=table) + ")", []
+        return "(" + _SIGNED_IN_SQL.format(t=table) + ")", [self.viewer_id] * _SIGNED_IN_PARAMS
 
 
 def insider_of(viewer_id: int) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -101,25 +102,28 @@ def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
     for v in views:
         v.poll = by_post.get(v.subject.id)
     if getattr(viewer, "is_authenticated", False):
-        subjects = {v.subject.id for v in views}
-        liked = set(
-            Like.objects.filter(account_id=viewer.id, post_id__in=subjects).values_list("post_id", flat=True)
-        )
-        faved = set(
-            Favourite.objects.filter(account_id=viewer.id, post_id__in=subjects).values_list(
-                "post_id", flat=True
-            )
-        )
-        reposted = set(
-            Post.objects.filter(
-                author_id=viewer.id, kind=Post.Kind.REPOST, repost_of_id__in=subjects
-            ).values_list("repost_of_id", flat=True)
-        )
+        marks = _marks(viewer.id, sorted({v.subject.id for v in views}))
         for v in views:
-            v.liked = v.subject.id in liked
-            v.favourited = v.subject.id in faved
-            v.reposted = v.subject.id in reposted
+            v.liked = (v.subject.id, "like") in marks
+            v.favourited = (v.subject.id, "favourite") in marks
+            v.reposted = (v.subject.id, "repost") in marks
     return views
+
+
+def _marks(viewer_id: int, post_ids: list[int]) -> set[tuple[int, str]]:
+    """(post id, "like" | "favourite" | "repost") for the viewer's own marks on these posts: one
+    query written out, where three through the ORM cost more to build than to run."""
+    marks = "(" + ", ".join(["%s"] * len(post_ids)) + ")"
+    sql = (
+        f"SELECT post_id, 'like' FROM {Like._meta.db_table} WHERE account_id = %s AND post_id IN {marks}"  # noqa: S608
+        f" UNION ALL SELECT post_id, 'favourite' FROM {Favourite._meta.db_table}"
+        f" WHERE account_id = %s AND post_id IN {marks}"
+        f" UNION ALL SELECT repost_of_id, 'repost' FROM {Post._meta.db_table}"
+        f" WHERE author_id = %s AND kind = 'repost' AND repost_of_id IN {marks}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [viewer_id, *post_ids] * 3)
+        return {(row[0], row[1]) for row in cursor.fetchall()}
 
 
 # What a card of a post shows besides the post: fetched with it, in the same query.
