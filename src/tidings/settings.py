@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tidings.ops",
     "tidings.activities",
     "tidings.analytics",
+    "tidings.extensions",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",

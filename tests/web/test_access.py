@@ -484,11 +484,21 @@ SPACE_ROUTES = {  # tests/web/test_spaces.py
 }
 
 
+APP_ROUTES = {  # tests/extensions/
+    "my_apps",
+    "app",
+    "app_page",
+    "admin_apps",
+    "admin_apps_action",
+    "admin_webhook",
+}
+
+
 def test_every_route_is_classified_for_access_tests():
     names = {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)}
 
     classified = OPEN_ROUTES | POST_ROUTES | MEDIA_ROUTES | set(PRIVATE_ROUTES) | STREAM_ROUTES | SPACE_ROUTES
-    classified |= MONITOR_ROUTES | OPS_ROUTES | ACTIVITY_ROUTES
+    classified |= MONITOR_ROUTES | OPS_ROUTES | ACTIVITY_ROUTES | APP_ROUTES
     assert names == classified
 
 

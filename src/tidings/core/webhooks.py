@@ -1,4 +1,4 @@
-"""Calling a monitor's webhook without being turned against our own network.
+"""Calling a webhook (a monitor's, an organisation's) without being turned against our own network.
 
 The address is parsed by urllib3, the parser that makes the connection, and refused when it
 carries user information or a backslash (where parsers disagree about the host). At delivery the
@@ -9,6 +9,8 @@ cannot redirect the call. Redirects are not followed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import socket
 
@@ -60,6 +62,11 @@ def _checked(host: str, port: int) -> str:
     if not settings.FETCH_PRIVATE_ADDRESSES and any(_private(a) for a in found):
         raise Invalid(_("A webhook cannot point at a private or local address."), field="webhook_url")
     return found[0]
+
+
+def signature(secret: str, body: bytes) -> str:
+    """What the receiver recomputes with the shared secret to know the call is ours."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def clean(url: str) -> str:

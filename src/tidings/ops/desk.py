@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
+from tidings.core import events
 from tidings.core.audience import can_see
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.core.text import fold
@@ -245,6 +246,7 @@ def _open(account: Account, post: Post, thread: str) -> Case:
             )
     except IntegrityError:  # opened a moment ago by another worker
         return Case.objects.get(account=account, thread=thread, state__in=(State.NEW, State.PROGRESS))
+    events.emit("case.opened", case_id=case.id)
     if level == Level.CRITICAL:
         transaction.on_commit(lambda: alert(case.id))
     return case

@@ -20,13 +20,13 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core import pubsub
+from tidings.core import pubsub, webhooks
 from tidings.core.audience import insider_of, visible_posts
 from tidings.core.errors import Forbidden, Invalid, NotFound
 from tidings.orgs.models import Membership
 from tidings.posts.models import Audience, Post, PostTopic
 from tidings.search import query as parser
-from tidings.search import sentiment, webhooks
+from tidings.search import sentiment
 from tidings.search import terms as cut
 from tidings.search.models import Monitor, MonitorHit
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 
@@ -12,10 +10,10 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from tidings.core import events
+from tidings.core import events, webhooks
 from tidings.core.audience import can_see
 from tidings.core.errors import Invalid
-from tidings.search import index, monitors, webhooks
+from tidings.search import index, monitors
 from tidings.search.models import MonitorHit
 
 log = logging.getLogger(__name__)
@@ -60,11 +58,6 @@ def webhook_body(hit: MonitorHit) -> bytes:
     ).encode()
 
 
-def signature(secret: str, body: bytes) -> str:
-    """What the receiver recomputes with the monitor's secret to know the call is ours."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 class WebhookFailed(Exception):
     """The receiver answered with a server error: Huey tries again later."""
 
@@ -81,7 +74,7 @@ def deliver_webhook(hit_id: int) -> None:
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "X-Tidings-Event": "monitor.hit",
-        "X-Tidings-Signature": signature(hit.monitor.webhook_secret, body),
+        "X-Tidings-Signature": webhooks.signature(hit.monitor.webhook_secret, body),
     }
     try:
         status = webhooks.post(hit.monitor.webhook_url, body, headers)

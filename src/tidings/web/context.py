@@ -32,4 +32,13 @@ def site(request: HttpRequest) -> dict[str, Any]:
         context["person"] = person
         context["acting"] = getattr(request, "acting", None)
         context["runs"] = SimpleLazyObject(lambda: [r for r in roles.runs_of(person) if r.role != "self"])
+        # The apps on for the person (one query, when a page shows an app's place).
+        context["app_reach"] = SimpleLazyObject(lambda: _reach(person))
     return context
+
+
+def _reach(person: Account) -> Any:
+    from tidings.extensions import registry, selectors
+
+    # Without apps on this server there is nothing to look up.
+    return selectors.reach(person) if registry.apps() else selectors.Reach()

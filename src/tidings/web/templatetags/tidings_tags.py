@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tidings.core.render import render_text
+from tidings.extensions.manifest import localised
 
 register = template.Library()
 
@@ -74,3 +76,32 @@ def poll_durations() -> list[tuple[int, str]]:
         (3 * 86400, _("3 days")),
         (7 * 86400, _("7 days")),
     ]
+
+
+@register.simple_tag(takes_context=True)
+def app_links(context: Any, kind: str, subject: Any = None) -> list[dict[str, str]]:
+    """The links installed apps put in one place: the navigation, a settings page, a post's
+    actions (`subject` the post) or a group's panel (`subject` the group)."""
+    from urllib.parse import urlencode
+
+    reach = context.get("app_reach")
+    if not reach:
+        return []
+    if kind == "post_action":
+        keys, query = reach.on_for_post(subject), {"post": subject.id}
+    elif kind == "group_panel":
+        keys, query = reach.on_for_group(subject), {"group": subject.id}
+    else:
+        keys, query = reach.everywhere(), {}
+    links = []
+    for app, place in reach.places(kind, keys):
+        url = reverse("web:app", args=[app.key]) + place.path
+        links.append(
+            {
+                "key": app.key,
+                "icon": app.manifest.icon,
+                "label": localised(place.label),
+                "url": f"{url}?{urlencode(query)}" if query else url,
+            }
+        )
+    return links

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExtensionsConfig(AppConfig):
+    name = "tidings.extensions"
+    label = "extensions"

@@ -1,0 +1,94 @@
+"""Which apps are on for a person, and where: read once per request (one query) and asked by the
+navigation, by each post's actions and by each group's panel."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from tidings.core.audience import groups_of, insider_of
+from tidings.extensions import registry
+from tidings.extensions.manifest import Place
+from tidings.extensions.models import Delivery, Installation, Webhook
+from tidings.orgs.models import Organisation
+
+
+@dataclass
+class Reach:
+    """The apps on for one person: installed for themselves, for an organisation they work in
+    (as an employee), or for a group they are a member of."""
+
+    personal: set[str] = field(default_factory=set)
+    organisations: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    groups: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # What each app was given, over the installs that reach the person.
+    scopes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def everywhere(self) -> set[str]:
+        keys = set(self.personal)
+        for found in (*self.organisations.values(), *self.groups.values()):
+            keys |= found
+        return keys
+
+    def on_for_post(self, post: Any) -> set[str]:
+        """An app's post action shows where the app is on: in a group, the group's and its
+        organisation's apps; inside an organisation, its apps; elsewhere, all of the person's."""
+        if post.group_id:
+            return (
+                self.personal
+                | self.groups.get(post.group_id, set())
+                | self.organisations.get(post.organisation_id, set())
+            )
+        if post.audience == "org":
+            return self.personal | self.organisations.get(post.organisation_id, set())
+        return self.everywhere()
+
+    def on_for_group(self, group: Any) -> set[str]:
+        return self.groups.get(group.id, set()) | self.organisations.get(group.organisation_id, set())
+
+    def places(self, kind: str, keys: set[str]) -> list[tuple[registry.App, Place]]:
+        apps = registry.apps()
+        return [(apps[k], p) for k in sorted(keys) if k in apps for p in apps[k].manifest.places_of(kind)]
+
+
+def reach(person: Any) -> Reach:
+    found = Reach()
+    if not getattr(person, "is_authenticated", False):
+        return found
+    rows = Installation.objects.filter(
+        Q(account_id=person.id)
+        | Q(organisation_id__in=insider_of(person.id), group__isnull=True, account__isnull=True)
+        | Q(group_id__in=groups_of(person.id))
+    ).values_list("app", "organisation_id", "group_id", "account_id", "scopes")
+    for app, organisation_id, group_id, account_id, given in rows:
+        found.scopes[app].update(given.split())
+        if account_id:
+            found.personal.add(app)
+        elif group_id:
+            found.groups[group_id].add(app)
+        else:
+            found.organisations[organisation_id].add(app)
+    return found
+
+
+def installations(organisation: Organisation) -> list[Installation]:
+    return list(
+        Installation.objects.filter(organisation=organisation)
+        .select_related("group", "installed_by")
+        .order_by("app", "group__name")
+    )
+
+
+def personal_installations(person: Any) -> list[Installation]:
+    return list(Installation.objects.filter(account_id=person.id).order_by("app"))
+
+
+def webhooks(organisation: Organisation) -> list[Webhook]:
+    return list(Webhook.objects.filter(organisation=organisation).order_by("-id"))
+
+
+def delivery_log(webhook: Webhook, *, limit: int = 50) -> list[Delivery]:
+    return list(webhook.deliveries.order_by("-id")[:limit])
