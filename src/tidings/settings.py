@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tidings.activities",
     "tidings.analytics",
     "tidings.extensions",
+    "tidings.extensions.taskboard",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",

@@ -77,3 +77,48 @@ def test_an_owner_installs_the_sample_app_a_colleague_cites_a_post_and_the_owner
         [("apps-admin", server + "/o/apps-co/admin/apps/"), ("apps-mine", server + "/settings/apps/")],
         handle="應用主管",
     )
+
+
+TASKS = """
+import datetime
+from django.utils import timezone
+from tidings.accounts.models import Account
+from tidings.extensions import services as apps
+from tidings.extensions.taskboard import services as tasks
+from tidings.groups import services as groups
+from tidings.orgs.models import Organisation
+org = Organisation.objects.get(slug="apps-co")
+boss, mate = Account.objects.get(handle="應用主管"), Account.objects.get(handle="應用同事")
+apps.install(boss, "tasks", organisation=org)
+team = groups.create_group(org, actor=boss, name="門市小組")
+groups.join(team, mate)
+soon = timezone.localdate() + datetime.timedelta(days=2)
+tasks.create(boss, group_id=team.id, title="整理週末促銷的海報與價目表", assignees=["應用同事"], due_on=soon)
+tasks.create(boss, group_id=team.id, title="回覆電池問題", assignees=["應用主管", "應用同事"], due_on=soon)
+done = tasks.create(boss, group_id=team.id, title="盤點庫存")
+tasks.update(boss, done.id, status="done")
+print(team.id)
+"""
+
+
+def test_a_teams_task_board_and_my_tasks_look_right(
+    browser: Browser, server: str, tidings: Callable[..., str]
+) -> None:
+    for handle in ("看板主管", "看板同事"):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", "board-co", "--name", "看板公司", "--owner", "看板主管")
+    tidings("org", "add-member", "board-co", "看板同事")
+    script = (
+        TASKS.replace("apps-co", "board-co").replace("應用主管", "看板主管").replace("應用同事", "看板同事")
+    )
+    group_id = tidings("manage", "shell", "-c", script).strip().splitlines()[-1]
+
+    look_at(
+        browser,
+        server,
+        [
+            ("tasks-board", f"{server}/apps/tasks/board/?group={group_id}"),
+            ("tasks-mine", server + "/apps/tasks/"),
+        ],
+        handle="看板同事",
+    )

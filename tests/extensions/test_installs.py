@@ -118,7 +118,7 @@ def test_an_app_reaching_for_a_permission_it_was_not_given_is_refused(team, clie
     # Installed when the app asked for less (a newer version now reads posts).
     Installation.objects.filter(id=made.id).update(scopes="read:accounts")
 
-    refused = client_for(team.employee).get(cite_url(note))
+    refused = client_for(team.employee).get(cite_url(note), headers={"Accept-Language": "en"})
     assert refused.status_code == 403
     assert "not given the permission" in refused.content.decode()
 
@@ -149,7 +149,9 @@ def test_the_admin_page_installs_and_removes_for_the_company_and_a_group(team, g
     client.post("/o/demo/admin/apps/install/", {"app": "cite"})
     client.post("/o/demo/admin/apps/install/", {"app": "cite", "group": group.id})
     assert Installation.objects.filter(organisation=team.org).count() == 2
-    again = client.post("/o/demo/admin/apps/install/", {"app": "cite"}, follow=True)
+    again = client.post(
+        "/o/demo/admin/apps/install/", {"app": "cite"}, follow=True, headers={"Accept-Language": "en"}
+    )
     assert "already installed" in again.content.decode()
 
     for made in Installation.objects.all():

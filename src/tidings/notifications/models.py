@@ -20,6 +20,7 @@ class Notification(SnowflakeModel):
         CASE = "case", _("A case needs you")
         WON = "won", _("You won a draw")
         IDEA = "idea", _("An idea you backed moved")
+        TASK = "task", _("A task of yours is due")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)

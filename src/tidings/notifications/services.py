@@ -22,11 +22,18 @@ from tidings.social.models import Block, Mute
 
 
 def notify(
-    *, recipient_id: int, kind: str, actor_id: int, post_id: int | None = None, link: str = ""
+    *,
+    recipient_id: int,
+    kind: str,
+    actor_id: int,
+    post_id: int | None = None,
+    link: str = "",
+    own: bool = False,
 ) -> Notification | None:
-    """Tell `recipient` of something `actor` did, unless it is their own doing, they blocked or
-    muted the actor, or they may not see the post. Idempotent."""
-    if recipient_id == actor_id:
+    """Tell `recipient` of something `actor` did, unless it is their own doing (save a reminder
+    of their own, `own`), they blocked or muted the actor, or they may not see the post.
+    Idempotent."""
+    if recipient_id == actor_id and not own:
         return None
     if Block.objects.filter(blocker_id=recipient_id, blocked_id=actor_id).exists():
         return None

@@ -35,7 +35,7 @@ TYPES = {
 }
 # Ours alone, with no status to show: a case opened by a message, an idea that moved. Shown in
 # the browser, where they link to their page.
-BROWSER_ONLY = {Notification.Kind.CASE, Notification.Kind.IDEA}
+BROWSER_ONLY = {Notification.Kind.CASE, Notification.Kind.IDEA, Notification.Kind.TASK}
 KINDS_OF: dict[str, list[str]] = {}
 for _kind, _type in TYPES.items():
     KINDS_OF.setdefault(_type, []).append(str(_kind))
