@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tidings.analytics",
     "tidings.extensions",
     "tidings.extensions.taskboard",
+    "tidings.extensions.projects",
     "oauth2_provider",
     "tidings.api",
     "tidings.web",

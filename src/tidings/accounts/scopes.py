@@ -20,6 +20,7 @@ READ = [
     "notifications",
     "search",
     "statuses",
+    "tasks",
 ]
 WRITE = [
     "accounts",
@@ -36,6 +37,7 @@ WRITE = [
     "notifications",
     "reports",
     "statuses",
+    "tasks",
 ]
 BROAD = {
     "read": [f"read:{s}" for s in READ],
@@ -70,6 +72,7 @@ THINGS = {
     "reports": _("reports"),
     "search": _("search"),
     "statuses": _("posts"),
+    "tasks": _("the tasks of your groups"),
 }
 
 

@@ -92,3 +92,56 @@ def webhooks(organisation: Organisation) -> list[Webhook]:
 
 def delivery_log(webhook: Webhook, *, limit: int = 50) -> list[Delivery]:
     return list(webhook.deliveries.order_by("-id")[:limit])
+
+
+def on_for_group(key: str, group: Any) -> bool:
+    """Whether an app is on for a group: installed for it, or for its whole organisation."""
+    return Installation.objects.filter(
+        Q(group_id=group.id)
+        | Q(organisation_id=group.organisation_id, group__isnull=True, account__isnull=True),
+        app=key,
+    ).exists()
+
+
+def groups_with(person: Any, key: str) -> list[Any]:
+    """The person's groups (as an active member) that an app is on for."""
+    from tidings.groups.models import Group
+
+    on = Installation.objects.filter(app=key)
+    return list(
+        Group.objects.filter(id__in=groups_of(person.id))
+        .filter(
+            Q(id__in=on.filter(group__isnull=False).values("group_id"))
+            | Q(
+                organisation_id__in=on.filter(group__isnull=True, account__isnull=True).values(
+                    "organisation_id"
+                )
+            )
+        )
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+def member_group(person: Any, key: str, group_id: Any) -> Any:
+    """A group the person is an active member of and the app is on for; NotFound otherwise."""
+    from tidings.core.errors import NotFound
+    from tidings.groups.models import Group
+
+    try:
+        gid = int(group_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    group = Group.objects.filter(id=gid, id__in=groups_of(person.id)).select_related("organisation").first()
+    if group is None or not on_for_group(key, group):
+        raise NotFound()
+    return group
+
+
+def member_group_or_none(person: Any, key: str, group_id: Any) -> Any:
+    from tidings.core.errors import NotFound
+
+    try:
+        return member_group(person, key, group_id)
+    except NotFound:
+        return None

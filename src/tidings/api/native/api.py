@@ -13,6 +13,7 @@ from ninja.errors import HttpError, ValidationError
 
 from tidings.api.native.routes import router
 from tidings.api.native.search_routes import router as search_router
+from tidings.api.native.task_routes import router as task_router
 from tidings.core.errors import DomainError
 
 STATUS_OF = {400: 422, 403: 403, 404: 404, 409: 409, 413: 413, 429: 429}
@@ -25,7 +26,7 @@ class NativeApi(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         optional = {
             self.get_openapi_operation_id(operation)
-            for each in (router, search_router)
+            for each in (router, search_router, task_router)
             for view in each.path_operations.values()
             for operation in view.operations
             if any(getattr(auth, "optional", False) for auth in operation.auth_callbacks)
@@ -79,3 +80,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 api.add_router("", router)
 api.add_router("", search_router)
+api.add_router("", task_router)

@@ -8,6 +8,38 @@ from typing import Literal
 from ninja import Field, Schema
 
 
+class TaskIn(Schema):
+    group: str = Field(description="The group whose board the task goes on")
+    title: str = Field(description="At most 60 characters")
+    notes: str = ""
+    assignees: list[str] = Field(default_factory=list, description="Handles of members of the group")
+    due_on: dt.date | None = None
+    source: str | None = Field(None, description="The post or comment the task is made from")
+
+
+class TaskChange(Schema):
+    title: str | None = None
+    notes: str | None = None
+    status: Literal["todo", "doing", "done"] | None = None
+    assignees: list[str] | None = None
+    due_on: dt.date | None = None
+
+
+class TaskOut(Schema):
+    id: str
+    group: str
+    title: str
+    notes: str
+    status: Literal["todo", "doing", "done"]
+    assignees: list[str] = Field(description="Handles")
+    due_on: dt.date | None
+    source: str | None
+    created_by: str | None
+    created_at: dt.datetime
+    done_at: dt.datetime | None
+    url: str
+
+
 class Error(Schema):
     error: str = Field(description="What went wrong, in the caller's language")
 

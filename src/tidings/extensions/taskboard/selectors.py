@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 
-from tidings.core.audience import groups_of
+from tidings.extensions import selectors
 from tidings.extensions.taskboard.models import Task
 from tidings.groups.models import Group
 
@@ -15,22 +15,7 @@ DONE_SHOWN = 20
 
 def groups_on(person: Any) -> list[Group]:
     """The person's groups that the Tasks app is on for (installed for the group or its company)."""
-    from tidings.extensions.models import Installation
-
-    on = Installation.objects.filter(app="tasks")
-    return list(
-        Group.objects.filter(id__in=groups_of(person.id))
-        .filter(
-            Q(id__in=on.filter(group__isnull=False).values("group_id"))
-            | Q(
-                organisation_id__in=on.filter(group__isnull=True, account__isnull=True).values(
-                    "organisation_id"
-                )
-            )
-        )
-        .select_related("organisation")
-        .order_by("name")
-    )
+    return selectors.groups_with(person, "tasks")
 
 
 def board(group: Group) -> dict[str, list[Task]]:

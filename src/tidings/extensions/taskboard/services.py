@@ -18,6 +18,7 @@ from tidings.accounts.models import Account
 from tidings.core.audience import access_post, groups_of
 from tidings.core.errors import Forbidden, Invalid, NotFound
 from tidings.core.text import post_length
+from tidings.extensions import selectors
 from tidings.extensions.taskboard.models import Task
 from tidings.groups.models import Group, GroupMember
 from tidings.groups.selectors import is_manager
@@ -27,26 +28,12 @@ MOST_ASSIGNEES = 10
 
 
 def app_on_for(group: Group) -> bool:
-    from tidings.extensions.models import Installation
-
-    return (
-        Installation.objects.filter(app=KEY, organisation_id=group.organisation_id)
-        .filter(group__isnull=True, account__isnull=True)
-        .exists()
-        or Installation.objects.filter(app=KEY, group=group).exists()
-    )
+    return selectors.on_for_group(KEY, group)
 
 
 def board_group(person: Any, group_id: Any) -> Group:
     """A group whose board the person may use: an active member, with the app on for it."""
-    try:
-        gid = int(group_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    group = Group.objects.filter(id=gid, id__in=groups_of(person.id)).select_related("organisation").first()
-    if group is None or not app_on_for(group):
-        raise NotFound()
-    return group
+    return selectors.member_group(person, KEY, group_id)
 
 
 def task_for(person: Any, task_id: Any) -> Task:
