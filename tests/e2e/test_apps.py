@@ -122,3 +122,80 @@ def test_a_teams_task_board_and_my_tasks_look_right(
         ],
         handle="看板同事",
     )
+
+
+PROJECT_TEAM = """
+from tidings.accounts.models import Account
+from tidings.groups import services as groups
+from tidings.orgs.models import Organisation
+org = Organisation.objects.get(slug="proj-co")
+boss = Account.objects.get(handle="專案主管")
+team = groups.create_group(org, actor=boss, name="開店小組")
+for handle in ("專案甲", "專案乙"):
+    groups.join(team, Account.objects.get(handle=handle))
+print(team.id)
+"""
+
+
+def test_a_team_raises_a_problem_proposes_a_solution_and_marks_it_solved(
+    browser: Browser, server: str, tidings: Callable[..., str]
+) -> None:
+    for handle in ("專案主管", "專案甲", "專案乙"):
+        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    tidings("org", "create", "proj-co", "--name", "專案公司", "--owner", "專案主管")
+    for handle in ("專案甲", "專案乙"):
+        tidings("org", "add-member", "proj-co", handle)
+    group_id = tidings("manage", "shell", "-c", PROJECT_TEAM).strip().splitlines()[-1]
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-TW", is_mobile=True)
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    owner, raiser, helper = desk.new_page(), phone.new_page(), other.new_page()
+    try:
+        # The owner installs Projects for the team's group only.
+        log_in(owner, server, "專案主管")
+        owner.goto(server + "/o/proj-co/admin/apps/")
+        card = owner.locator('.app-card[data-app="projects"]')
+        card.locator("select[name=group]").select_option(group_id)
+        card.locator(".inline-form button").click()
+        expect(owner.locator('#installed tr[data-installation="projects"]')).to_contain_text("開店小組")
+
+        # A member finds it in the group's panel, starts a project and raises a problem.
+        log_in(raiser, server, "專案甲")
+        raiser.goto(f"{server}/o/proj-co/g/{group_id}/")
+        raiser.locator('#group-apps a[data-app="projects"]').click()
+        raiser.fill("#p-name", "新門市開幕")
+        raiser.click("form.form button.primary")
+        raiser.select_option("#u-kind", "problem")
+        raiser.fill("#u-text", "收銀機還沒到貨")
+        raiser.click("#update-form button.primary")
+        expect(raiser.locator('#problems [data-state="open"]')).to_contain_text("收銀機還沒到貨")
+        project_url = raiser.url.split("#")[0]
+
+        # A colleague proposes a solution to it.
+        log_in(helper, server, "專案乙")
+        helper.goto(project_url)
+        helper.select_option("#u-kind", "solution")
+        helper.select_option("#u-problem", label="收銀機還沒到貨")
+        helper.fill("#u-text", "先向總店借一台")
+        helper.click("#update-form button.primary")
+        expect(helper.locator("#problems .proposals")).to_contain_text("先向總店借一台")
+
+        # Whoever raised it marks it solved by that proposal, which is then linked.
+        raiser.goto(project_url)
+        raiser.locator("#problems [data-proposal] button").click()
+        solved = raiser.locator('#solved [data-state="solved"]')
+        expect(solved).to_contain_text("收銀機還沒到貨")
+        expect(solved.locator("a[data-solved-by]")).to_have_text("先向總店借一台")
+        expect(raiser.locator("#problems [data-state=open]")).to_have_count(0)
+        shot(raiser, "projects-solved-phone")
+
+        # The group's feed heard of each step.
+        raiser.goto(f"{server}/o/proj-co/g/{group_id}/")
+        expect(raiser.locator("article.post").first).to_contain_text("已解決")
+    finally:
+        desk.close()
+        phone.close()
+        other.close()
+
+    look_at(browser, server, [("projects-page", project_url)], handle="專案乙")
