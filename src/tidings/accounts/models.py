@@ -24,6 +24,7 @@ class Account(AbstractBaseUser):  # type: ignore[django-manager-missing]
         PERSONAL = "personal", _("Personal")
         OFFICIAL = "official", _("Official")
         EXECUTIVE = "executive", _("Executive")
+        BOT = "bot", _("Bot")
 
     id = models.BigIntegerField(primary_key=True, default=next_id, editable=False)
     handle = models.CharField(max_length=30)

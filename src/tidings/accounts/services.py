@@ -84,6 +84,28 @@ def sign_up(
     return account
 
 
+def create_bot_account(*, handle: str, display_name: str, organisation_id: int) -> Account:
+    """An account other systems post as (through the app platform's bots): it speaks for its
+    organisation and cannot log in."""
+    handle = clean_handle(handle)
+    account = Account(
+        handle=handle,
+        display_name=clean_display_name(display_name or handle),
+        kind=Account.Kind.BOT,
+        organisation_id=organisation_id,
+    )
+    account.handle_key, account.handle_skeleton = _check_handle_free(handle)
+    account.set_unusable_password()
+    try:
+        with transaction.atomic():
+            account.save(force_insert=True)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("The handle @%(handle)s is already taken.") % {"handle": handle}, field="handle"
+        ) from exc
+    return account
+
+
 def _account_for_login(login: str) -> Account | None:
     """The account a login names: by handle (with or without "@"), else by email. Emails are
     not verified yet, so several accounts may claim one: then it names nobody."""

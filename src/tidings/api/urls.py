@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.http import HttpResponseBase
 from django.urls import URLPattern, include, path, re_path
 
+from tidings.api import hooks
 from tidings.api.mastodon import accounts, instance, notifications, statuses, streaming, timelines
 from tidings.api.native import reference
 from tidings.api.native.api import api as native_api
@@ -126,6 +127,8 @@ urlpatterns = [
     path("oauth/", include((oauth_patterns, "oauth"))),
     endpoint(".well-known/oauth-authorization-server", oauth.metadata, name="oauth_metadata"),
     path("api/", include((mastodon_patterns, "mastodon"))),
+    path("hooks/<int:bot_id>", hooks.incoming, name="hook"),
+    path("hooks/<int:bot_id>/<str:token>", hooks.incoming, name="hook_with_token"),
     # Anything else under /api/ (push subscriptions, filters v1 writes, admin...) is a JSON 404,
     # so a client reads an error rather than a web page.
     re_path(r"^api/", instance.no_such_route, name="api_missing"),

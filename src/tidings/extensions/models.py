@@ -100,3 +100,24 @@ class Delivery(SnowflakeModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["webhook", "key"], name="one_delivery_per_event")]
         indexes = [models.Index(fields=["state", "next_try_at"], name="delivery_due")]
+
+
+class Bot(SnowflakeModel):
+    """Another system's voice: an account of the organisation that posts only through its token,
+    and only to one audience (the public, the organisation's space, or one group)."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bot")
+    audience = models.CharField(max_length=8)  # public | org | group
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The token is shown once; only its hash is kept.
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)

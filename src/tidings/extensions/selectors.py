@@ -12,7 +12,7 @@ from django.db.models import Q
 from tidings.core.audience import groups_of, insider_of
 from tidings.extensions import registry
 from tidings.extensions.manifest import Place
-from tidings.extensions.models import Delivery, Installation, Webhook
+from tidings.extensions.models import Bot, Delivery, Installation, Webhook
 from tidings.orgs.models import Organisation
 
 
@@ -88,6 +88,12 @@ def personal_installations(person: Any) -> list[Installation]:
 
 def webhooks(organisation: Organisation) -> list[Webhook]:
     return list(Webhook.objects.filter(organisation=organisation).order_by("-id"))
+
+
+def bots(organisation: Organisation) -> list[Bot]:
+    return list(
+        Bot.objects.filter(organisation=organisation).select_related("account", "group").order_by("-id")
+    )
 
 
 def delivery_log(webhook: Webhook, *, limit: int = 50) -> list[Delivery]:

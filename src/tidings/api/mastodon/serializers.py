@@ -81,7 +81,7 @@ class Serializer:
             "acct": a.handle,
             "display_name": a.display_name,
             "locked": False,
-            "bot": False,
+            "bot": a.kind == "bot",
             "discoverable": True,
             "indexable": True,
             "group": False,

@@ -48,7 +48,7 @@ class AccountOut(Schema):
     id: str
     handle: str
     display_name: str
-    kind: Literal["personal", "official", "executive"]
+    kind: Literal["personal", "official", "executive", "bot"]
     organisation: str | None = Field(
         None, description="Slug of the organisation an official account speaks for"
     )

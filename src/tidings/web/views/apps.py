@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
 from tidings.core.errors import DomainError, NotFound
-from tidings.extensions import registry, selectors, services
+from tidings.extensions import bots, registry, selectors, services
 from tidings.extensions.models import Webhook
 from tidings.groups.models import Group
 from tidings.web.views.admin import _address, _staff
@@ -55,6 +55,8 @@ def organisation_apps(request: HttpRequest, slug: str) -> HttpResponse:
         "company_wide": {i.app for i in installed if i.group_id is None},
         "groups": list(Group.objects.filter(organisation=org).order_by("name")),
         "webhooks": selectors.webhooks(org),
+        "bots": selectors.bots(org),
+        "new_bot_url": request.session.pop("new_bot_url", ""),
         "events": Webhook.Event.choices,
         "error": request.session.pop("admin_error", ""),
         "nav": "spaces",
@@ -65,7 +67,7 @@ def organisation_apps(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_apps_act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
-    if action not in {"install", "remove", "webhook-add", "webhook-remove"}:
+    if action not in {"install", "remove", "webhook-add", "webhook-remove", "bot-add", "bot-revoke"}:
         raise NotFound()
     org, actor = _staff(request, slug)
     data, address = request.POST, _address(request)
@@ -84,8 +86,23 @@ def organisation_apps_act(request: HttpRequest, slug: str, action: str) -> HttpR
             services.add_webhook(
                 actor, org, url=data.get("url", ""), events=data.getlist("events"), address=address
             )
-        else:
+        elif action == "webhook-remove":
             services.remove_webhook(actor, org, data.get("webhook", ""), address=address)
+        elif action == "bot-add":
+            bot, token = bots.create(
+                actor,
+                org,
+                handle=data.get("handle", "").strip().lstrip("@"),
+                display_name=data.get("display_name", ""),
+                audience=data.get("audience", ""),
+                group_id=data.get("group") or None,
+                days=data.get("days", "0"),
+                address=address,
+            )
+            # Shown once, on the page after the redirect: only its hash is kept.
+            request.session["new_bot_url"] = bots.hook_url(bot, token)
+        else:
+            bots.revoke(actor, org, data.get("bot", ""), address=address)
     except DomainError as error:
         if error.status == 404:
             raise
