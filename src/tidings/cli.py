@@ -231,6 +231,29 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail_in(args: argparse.Namespace) -> int:
+    """One mail on standard input (as a mail server's pipe hands it) becomes a post. The exit
+    codes are sendmail's, so the mail server bounces a refused mail with the reason."""
+    _setup()
+    from tidings.core.errors import DomainError, NotFound
+    from tidings.extensions import mail_in
+
+    raw = sys.stdin.buffer.read(MAIL_IN_MOST_BYTES + 1)
+    if len(raw) > MAIL_IN_MOST_BYTES:
+        return _fail("the mail is larger than 1 MB", 65)  # EX_DATAERR
+    try:
+        post = mail_in.receive(raw)
+    except NotFound as error:
+        return _fail(str(error.message), 67)  # EX_NOUSER
+    except DomainError as error:
+        return _fail(str(error.message), 65)
+    print(post.id)
+    return 0
+
+
+MAIL_IN_MOST_BYTES = 1024 * 1024
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidings.settings")
     from django.core.management import execute_from_command_line
@@ -320,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     search_sub = p.add_subparsers(dest="search_command", required=True)
     search_sub.add_parser("reindex", help="rebuild the index of posts and names from the database")
     p.set_defaults(func=cmd_search)
+    p = sub.add_parser("mail-in", help="post one mail read from standard input (a mail server's pipe)")
+    p.set_defaults(func=cmd_mail_in)
     p = sub.add_parser("manage", help="any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

@@ -228,6 +228,9 @@ else:
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 # The address people use to reach this server, for links in mail.
 SITE_URL = _env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Post by email: mail to post+<token>@MAIL_IN_DOMAIN, handed to `tidings mail-in` by the mail
+# server (a pipe), becomes a post.
+MAIL_IN_DOMAIN = _env("MAIL_IN_DOMAIN", "localhost")
 
 # --- The product's rules --------------------------------------------------------------------------
 

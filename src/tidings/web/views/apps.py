@@ -13,10 +13,12 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_POST
 
 from tidings.accounts.models import Account
+from tidings.core.audience import groups_of, insider_of
 from tidings.core.errors import DomainError, NotFound
-from tidings.extensions import bots, registry, selectors, services
+from tidings.extensions import bots, mail_in, registry, selectors, services
 from tidings.extensions.models import Webhook
 from tidings.groups.models import Group
+from tidings.orgs.models import Organisation
 from tidings.web.views.admin import _address, _staff
 
 
@@ -124,6 +126,17 @@ def my_apps(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
+            if request.POST.get("mail") == "add":
+                mail_in.create(
+                    person,
+                    audience=request.POST.get("audience", ""),
+                    organisation_id=request.POST.get("organisation") or None,
+                    group_id=request.POST.get("group") or None,
+                )
+                return redirect("web:my_apps")
+            if request.POST.get("mail") == "remove":
+                mail_in.remove(person, request.POST.get("address", ""))
+                return redirect("web:my_apps")
             if request.POST.get("installation"):
                 services.remove(person, request.POST["installation"])
             else:
@@ -141,6 +154,11 @@ def my_apps(request: HttpRequest) -> HttpResponse:
         ),
         "mine": {i.app: i for i in mine},
         "reach": selectors.reach(person),
+        "addresses": [(a, mail_in.address_of(a)) for a in mail_in.mine(person)],
+        "my_orgs": Organisation.objects.filter(id__in=insider_of(person.id)).order_by("name"),
+        "my_groups": Group.objects.filter(id__in=groups_of(person.id))
+        .select_related("organisation")
+        .order_by("name"),
         "error": error,
         "nav": "settings",
     }
