@@ -117,6 +117,8 @@ Internal spaces: /o/demo-tech/ (示範科技) and /o/hongyuan/ (宏遠電子); b
 Brand monitor of @示範科技 (also for 林志遠, who owns the company): /monitors/
 Official accounts at work: /ops/ (陳美玲 admin; 李佳穎 editor of @示範科技, whose posts need an
   approval; 黃志豪 responder of @示範客服, on duty now; 張偉 analyst); the desk: /ops/@示範客服/inbox/
+Apps: Tasks and Projects for 示範科技 (/o/demo-tech/admin/apps/); the group 產品研發 has a task board
+  and the project "X15 筆電"; your own apps and post-by-email addresses: /settings/apps/
 Activities: /ops/@示範科技/activities/ (a quiz, a drawn lottery of @示範優選, a donation campaign,
   a survey of @示範客服, a live replay); ideas: /@示範科技/ideas/; analytics: /ops/@示範科技/analytics/
   and /o/demo-tech/analytics/
@@ -140,6 +142,11 @@ def load() -> bool:
 
     if not Activity.objects.exists():
         _load_activities()
+        created = True
+    from tidings.extensions.models import Installation
+
+    if not Installation.objects.exists():
+        _load_apps()
         created = True
     return created
 
@@ -329,6 +336,41 @@ def _load_desk() -> None:
     public = Post.objects.filter(author__handle__in=customers, audience=Audience.PUBLIC).order_by("id")
     for post_id in public.values_list("id", flat=True):
         desk.on_post_published(post_id)
+
+
+def _load_apps() -> None:
+    """Tasks and Projects on for 示範科技, with a board and a project in 產品研發."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tidings.accounts.models import Account
+    from tidings.extensions import services as apps
+    from tidings.extensions.projects import services as projects
+    from tidings.extensions.taskboard import services as tasks
+    from tidings.groups.models import Group
+    from tidings.orgs.models import Organisation
+
+    def person(handle: str) -> Account:
+        return Account.objects.get(handle=handle)
+
+    tech = Organisation.objects.get(slug="demo-tech")
+    lab = Group.objects.get(organisation=tech, name="產品研發")
+    for key in ("tasks", "projects"):
+        apps.install(person("陳美玲"), key, organisation=tech)
+    soon = timezone.localdate() + dt.timedelta(days=2)
+    tasks.create(
+        person("王小明"), group_id=lab.id, title="整理韌體 1.3 的測試回報", assignees=["張偉"], due_on=soon
+    )
+    tasks.create(person("張偉"), group_id=lab.id, title="睡眠喚醒測試", assignees=["王小明", "李佳穎"])
+    done = tasks.create(person("李佳穎"), group_id=lab.id, title="更新產品頁規格表")
+    tasks.update(person("李佳穎"), done.id, status="done")
+    x15 = projects.create(person("王小明"), group_id=lab.id, name="X15 筆電", description="明年春季上市")
+    projects.post_update(person("王小明"), x15.id, kind="status", text="外觀設計定稿,進入工程樣品階段")
+    problem = projects.post_update(person("張偉"), x15.id, kind="problem", text="樣品待機耗電比目標高 20%")
+    projects.post_update(
+        person("李佳穎"), x15.id, kind="solution", text="關閉待機時的無線網卡喚醒", problem_id=problem.id
+    )
 
 
 def _load_activities() -> None:

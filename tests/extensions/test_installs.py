@@ -178,3 +178,22 @@ def test_the_apps_admin_pages_refuse_strangers_other_organisations_and_logged_ou
     anonymous = getattr(Client(), method)(path, data)
     assert anonymous.status_code == 302 and anonymous.url.startswith("/login/")
     assert not Installation.objects.exists()
+
+
+def test_an_admin_installs_tasks_and_projects_from_the_admin_page_and_removes_them(team, group, client_for):
+    groups_client = client_for(team.manager)  # a member of the group
+    client = client_for(team.admin)
+    for key in ("tasks", "projects"):
+        client.post("/o/demo/admin/apps/install/", {"app": key})
+    installed = {i.app: i for i in Installation.objects.all()}
+    assert set(installed) == {"tasks", "projects"}
+    panel = groups_client.get(f"/o/demo/g/{group.id}/").content.decode()
+    assert f"/apps/tasks/board/?group={group.id}" in panel and f"/apps/projects/?group={group.id}" in panel
+    assert groups_client.get("/apps/tasks/").status_code == 200
+
+    for made in installed.values():
+        client.post("/o/demo/admin/apps/remove/", {"installation": made.id})
+    assert not Installation.objects.exists()
+    panel = groups_client.get(f"/o/demo/g/{group.id}/").content.decode()
+    assert "/apps/tasks/" not in panel and "/apps/projects/" not in panel
+    assert groups_client.get("/apps/tasks/").status_code == 404
