@@ -139,3 +139,21 @@ class MailAddress(SnowflakeModel):
     token = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class ExternalApp(SnowflakeModel):
+    """An app that runs elsewhere: registered by an organisation's admin from its manifest, it is
+    an OAuth client that may be granted only the permissions the manifest asks for, and only by
+    people it is installed for. Its places link to its own site."""
+
+    key = models.CharField(max_length=40, unique=True)
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    manifest = models.JSONField()
+    website = models.CharField(max_length=300)
+    client = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="external_app"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -23,6 +23,8 @@ class App:
     manifest: Manifest
     # The dotted path of the app's URL patterns, served at /apps/<key>/ to those it is on for.
     urls: str | None = None
+    # An external app's site: its places link there (with the post or group id).
+    base_url: str | None = None
 
     @property
     def key(self) -> str:

@@ -12,7 +12,7 @@ from django.db.models import Q
 from tidings.core.audience import groups_of, insider_of
 from tidings.extensions import registry
 from tidings.extensions.manifest import Place
-from tidings.extensions.models import Bot, Delivery, Installation, Webhook
+from tidings.extensions.models import Bot, Delivery, ExternalApp, Installation, Webhook
 from tidings.orgs.models import Organisation
 
 
@@ -50,7 +50,9 @@ class Reach:
         return self.groups.get(group.id, set()) | self.organisations.get(group.organisation_id, set())
 
     def places(self, kind: str, keys: set[str]) -> list[tuple[registry.App, Place]]:
-        apps = registry.apps()
+        from tidings.extensions import external
+
+        apps = {**registry.apps(), **external.apps_for(keys)}
         return [(apps[k], p) for k in sorted(keys) if k in apps for p in apps[k].manifest.places_of(kind)]
 
 
@@ -88,6 +90,12 @@ def personal_installations(person: Any) -> list[Installation]:
 
 def webhooks(organisation: Organisation) -> list[Webhook]:
     return list(Webhook.objects.filter(organisation=organisation).order_by("-id"))
+
+
+def external_apps(organisation: Organisation) -> list[ExternalApp]:
+    return list(
+        ExternalApp.objects.filter(organisation=organisation).select_related("client").order_by("key")
+    )
 
 
 def bots(organisation: Organisation) -> list[Bot]:

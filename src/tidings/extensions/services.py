@@ -27,8 +27,10 @@ def _staff(org: Organisation, actor: Account) -> None:
         raise Forbidden(_("Only the organisation's owners and admins manage its apps and webhooks."))
 
 
-def _app(key: str, target: str) -> registry.App:
-    app = registry.get(key)
+def _app(key: str, target: str, organisation: Organisation | None = None) -> registry.App:
+    from tidings.extensions import external
+
+    app = registry.get(key) or (external.owned_by(organisation, key) if organisation else None)
     if app is None:
         raise NotFound(_("There is no such app on this server."))
     if target not in app.manifest.targets:
@@ -63,7 +65,7 @@ def install(
     """Install an app for the whole organisation, or for one of its groups."""
     _staff(organisation, actor)
     if group_id:
-        app = _app(key, "group")
+        app = _app(key, "group", organisation)
         try:
             group = Group.objects.get(id=int(group_id), organisation=organisation)
         except (ValueError, TypeError, Group.DoesNotExist):
@@ -71,7 +73,7 @@ def install(
         made = _create(app, actor, organisation=organisation, group=group)
         audit(organisation, actor, "app-install", address, app=key, group=group.name)
         return made
-    app = _app(key, "organisation")
+    app = _app(key, "organisation", organisation)
     made = _create(app, actor, organisation=organisation)
     audit(organisation, actor, "app-install", address, app=key)
     return made
@@ -98,6 +100,10 @@ def remove(actor: Account, installation_id: int | str, *, address: str = "") -> 
     assert found.organisation is not None
     _staff(found.organisation, actor)
     found.delete()
+    if registry.get(found.app) is None:  # an external app: the tokens it no longer needs
+        from tidings.extensions import external
+
+        external.take_back(found.app)
     detail = {"app": found.app, "group": found.group.name} if found.group else {"app": found.app}
     audit(found.organisation, actor, "app-remove", address, **detail)
 

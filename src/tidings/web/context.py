@@ -38,7 +38,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
 
 
 def _reach(person: Account) -> Any:
-    from tidings.extensions import registry, selectors
+    from tidings.extensions import selectors
 
-    # Without apps on this server there is nothing to look up.
-    return selectors.reach(person) if registry.apps() else selectors.Reach()
+    return selectors.reach(person)

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as dot
@@ -126,6 +127,19 @@ class Authorize(dot.AuthorizationView):
         context = super().get_context_data(**kwargs)
         context["scope_list"] = [(s, scopes.description(s)) for s in kwargs.get("scopes", [])]
         return context
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An organisation's external app is authorized only by people it is installed for.
+        from tidings.extensions import external
+
+        client_id = request.GET.get("client_id") or request.POST.get("client_id") or ""
+        client = get_application_model().objects.filter(client_id=client_id[:100]).first()
+        user = request.user
+        if client is not None and user.is_authenticated and not external.may_authorize(client, user):
+            from tidings.web.views.errors import error_page
+
+            return error_page(request, gettext("This app is not installed for you."), status=403)
+        return super().dispatch(request, *args, **kwargs)
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         if redirect_to.startswith(OOB):

@@ -95,7 +95,10 @@ def app_links(context: Any, kind: str, subject: Any = None) -> list[dict[str, st
         keys, query = reach.everywhere(), {}
     links = []
     for app, place in reach.places(kind, keys):
-        url = reverse("web:app", args=[app.key]) + place.path
+        if app.base_url:  # an external app: its own site
+            url = f"{app.base_url}/{place.path}"
+        else:
+            url = reverse("web:app", args=[app.key]) + place.path
         links.append(
             {
                 "key": app.key,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tidings.accounts.models import Account
 from tidings.core.audience import groups_of, insider_of
 from tidings.core.errors import DomainError, NotFound
-from tidings.extensions import bots, mail_in, registry, selectors, services
+from tidings.extensions import bots, external, mail_in, registry, selectors, services
 from tidings.extensions.models import Webhook
 from tidings.groups.models import Group
 from tidings.orgs.models import Organisation
@@ -49,9 +49,14 @@ def dispatch(request: HttpRequest, key: str, rest: str = "") -> Any:
 def organisation_apps(request: HttpRequest, slug: str) -> HttpResponse:
     org, _actor = _staff(request, slug)
     installed = selectors.installations(org)
+    theirs = selectors.external_apps(org)
     context = {
         "org": org,
-        "apps": sorted(registry.apps().values(), key=lambda a: a.manifest.title),
+        "apps": sorted(
+            [*registry.apps().values(), *(external.as_app(e) for e in theirs)], key=lambda a: a.manifest.title
+        ),
+        "external_apps": theirs,
+        "new_client": request.session.pop("new_client", None),
         "broken": registry.broken(),
         "installed": installed,
         "company_wide": {i.app for i in installed if i.group_id is None},
@@ -69,7 +74,16 @@ def organisation_apps(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_apps_act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
-    if action not in {"install", "remove", "webhook-add", "webhook-remove", "bot-add", "bot-revoke"}:
+    if action not in {
+        "install",
+        "remove",
+        "webhook-add",
+        "webhook-remove",
+        "bot-add",
+        "bot-revoke",
+        "external-add",
+        "external-remove",
+    }:
         raise NotFound()
     org, actor = _staff(request, slug)
     data, address = request.POST, _address(request)
@@ -103,8 +117,21 @@ def organisation_apps_act(request: HttpRequest, slug: str, action: str) -> HttpR
             )
             # Shown once, on the page after the redirect: only its hash is kept.
             request.session["new_bot_url"] = bots.hook_url(bot, token)
-        else:
+        elif action == "bot-revoke":
             bots.revoke(actor, org, data.get("bot", ""), address=address)
+        elif action == "external-add":
+            made, client_id, secret = external.register(
+                actor,
+                org,
+                manifest=data.get("manifest", ""),
+                website=data.get("website", ""),
+                redirect_uri=data.get("redirect_uri", ""),
+                address=address,
+            )
+            # Shown once, on the page after the redirect: the secret is kept hashed.
+            request.session["new_client"] = {"key": made.key, "id": client_id, "secret": secret}
+        else:
+            external.unregister(actor, org, data.get("external", ""), address=address)
     except DomainError as error:
         if error.status == 404:
             raise
