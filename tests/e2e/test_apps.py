@@ -119,6 +119,7 @@ def test_a_teams_task_board_and_my_tasks_look_right(
         [
             ("tasks-board", f"{server}/apps/tasks/board/?group={group_id}"),
             ("tasks-mine", server + "/apps/tasks/"),
+            ("tasks-feed", f"{server}/o/board-co/g/{group_id}/"),
         ],
         handle="看板同事",
     )

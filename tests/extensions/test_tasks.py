@@ -195,3 +195,15 @@ def test_removing_the_app_closes_its_pages_stops_reminders_and_keeps_the_tasks(t
     assert client_for(team.manager).get(f"/apps/tasks/board/?group={board.id}").status_code == 404
     assert Task.objects.filter(id=task.id).exists()
     assert tasks.remind_due(today) == 0
+
+
+def test_a_task_post_carries_the_tasks_card_in_the_feed_and_in_stock_clients(team, board, client_for):
+    task = tasks.create(team.manager, group_id=board.id, title="準備展場", assignees=["員工"])
+    page = client_for(team.employee).get(f"/o/demo/g/{board.id}/").content.decode()
+    assert 'data-app-card="tasks"' in page and f'href="/apps/tasks/{task.id}/"' in page and "@員工" in page
+    listed = (
+        Api(create_token(team.employee, scopes="read")).get(f"/api/v1/timelines/list/group-{board.id}").json()
+    )
+    [card] = [s["card"] for s in listed if s["card"]]
+    assert card["url"].endswith(f"/apps/tasks/{task.id}/") and "準備展場" in card["title"]
+    assert "@員工" in card["description"]

@@ -19,6 +19,7 @@ READ = [
     "mutes",
     "notifications",
     "search",
+    "projects",
     "statuses",
     "tasks",
 ]
@@ -36,6 +37,7 @@ WRITE = [
     "mutes",
     "notifications",
     "reports",
+    "projects",
     "statuses",
     "tasks",
 ]
@@ -72,6 +74,7 @@ THINGS = {
     "reports": _("reports"),
     "search": _("search"),
     "statuses": _("posts"),
+    "projects": _("the projects of your groups"),
     "tasks": _("the tasks of your groups"),
 }
 

@@ -249,3 +249,16 @@ class PollVote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["poll", "account", "choice"], name="pollvote_unique")]
         indexes = [models.Index(fields=["poll", "choice"])]
+
+
+class AppCard(models.Model):
+    """What an app attaches to a post it made (a new task, a project's update): a title, a few
+    lines and a link to the app's page, shown under the text and, in Mastodon clients, as the
+    post's preview card. A snapshot of the moment, written once with the post."""
+
+    post = models.OneToOneField(Post, primary_key=True, on_delete=models.CASCADE, related_name="app_card")
+    app = models.CharField(max_length=40)
+    icon = models.CharField(max_length=8)
+    title = models.CharField(max_length=100)
+    lines = models.JSONField(default=list)  # [[label, value], ...], at most four
+    path = models.CharField(max_length=300)  # on this server, e.g. /apps/tasks/<id>/

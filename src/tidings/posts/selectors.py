@@ -134,6 +134,7 @@ CARD_RELATED = (
     "organisation",
     "repost_of__group",
     "repost_of__organisation",
+    "app_card",
 )
 
 
@@ -316,6 +317,7 @@ def post_view(viewer: Any, post_id: int | str) -> PostView:
             "group",
             "organisation",
             "root__author",
+            "app_card",
         ),
     )
     return hydrate(viewer, [post])[0]

@@ -21,6 +21,7 @@ from tidings.core.text import clean_post_text, extract_mentions, extract_topics,
 from tidings.posts import polls
 from tidings.posts.models import (
     OUTSIDE,
+    AppCard,
     Audience,
     Favourite,
     IdempotencyKey,
@@ -512,3 +513,17 @@ def remember_request(account: Account, *, key: str, post: Post) -> None:
 def forget_old_requests() -> int:
     cutoff = timezone.now() - dt.timedelta(hours=REQUEST_KEY_HOURS)
     return int(IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0])
+
+
+def attach_card(
+    post: Post, *, app: str, icon: str, title: str, lines: Sequence[tuple[str, str]], path: str
+) -> None:
+    """An app's card under a post it just made (see AppCard)."""
+    AppCard.objects.create(
+        post=post,
+        app=app[:40],
+        icon=icon[:8],
+        title=title[:100],
+        lines=[[str(k)[:30], str(v)[:100]] for k, v in list(lines)[:4]],
+        path=path[:300],
+    )

@@ -191,6 +191,30 @@ class Serializer:
             "blurhash": None,
         }
 
+    def preview_card(self, p: Post) -> dict[str, Any] | None:
+        """An app's card (a task, a project's update) as Mastodon's preview card: what a stock
+        client can show of it. Only when the page's query brought it (no query here)."""
+        card = p._state.fields_cache.get("app_card")
+        if card is None:
+            return None
+        url = self.url(card.path)
+        return {
+            "url": url,
+            "title": f"{card.icon} {card.title}",
+            "description": " · ".join(f"{k}: {v}" for k, v in card.lines),
+            "type": "link",
+            "author_name": "",
+            "author_url": "",
+            "provider_name": "Tidings",
+            "provider_url": self.base,
+            "html": "",
+            "width": 0,
+            "height": 0,
+            "image": None,
+            "embed_url": "",
+            "blurhash": None,
+        }
+
     def statuses(self, views: Sequence[PostView]) -> list[dict[str, Any]]:
         posts: dict[int, Post] = {}
         for v in views:
@@ -263,7 +287,7 @@ class Serializer:
             ],
             "tags": [{"name": name, "url": self.url(topic_url(name))} for name in extra.tags.get(p.id, [])],
             "emojis": [],
-            "card": None,
+            "card": self.preview_card(p),
             "poll": self.poll(extra.polls[p.id]) if p.id in extra.polls else None,
             "filtered": [],
         }

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from tidings.api.native.project_routes import router as project_router
 from tidings.api.native.routes import router
 from tidings.api.native.search_routes import router as search_router
 from tidings.api.native.task_routes import router as task_router
@@ -26,7 +27,7 @@ class NativeApi(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         optional = {
             self.get_openapi_operation_id(operation)
-            for each in (router, search_router, task_router)
+            for each in (router, search_router, task_router, project_router)
             for view in each.path_operations.values()
             for operation in view.operations
             if any(getattr(auth, "optional", False) for auth in operation.auth_callbacks)
@@ -81,3 +82,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 api.add_router("", router)
 api.add_router("", search_router)
 api.add_router("", task_router)
+api.add_router("", project_router)

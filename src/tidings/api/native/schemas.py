@@ -8,6 +8,43 @@ from typing import Literal
 from ninja import Field, Schema
 
 
+class ProjectIn(Schema):
+    group: str = Field(description="The team's group")
+    name: str = Field(description="At most 40 characters")
+    description: str = ""
+
+
+class ProjectUpdateIn(Schema):
+    kind: Literal["status", "problem", "solution"]
+    text: str = Field(description="At most 100 characters")
+    problem: str | None = Field(None, description="For a proposed solution: the problem it answers")
+
+
+class SolvedIn(Schema):
+    proposal: str = Field(description="The proposal that solved the problem")
+
+
+class UpdateOut(Schema):
+    id: str
+    kind: Literal["status", "problem", "solution"]
+    text: str
+    author: str
+    created_at: dt.datetime
+    problem: str | None = Field(description="A proposal's problem")
+    solved_by: str | None = Field(description="A solved problem's proposal")
+    post: str | None = Field(description="The post in the group's feed")
+
+
+class ProjectOut(Schema):
+    id: str
+    group: str
+    name: str
+    description: str
+    owner: str | None
+    url: str
+    updates: list[UpdateOut] = Field(description="On a single project: its latest updates, newest first")
+
+
 class TaskIn(Schema):
     group: str = Field(description="The group whose board the task goes on")
     title: str = Field(description="At most 60 characters")

@@ -67,6 +67,9 @@ def create(person: Account, *, group_id: Any, name: Any, description: Any = "") 
     )
 
 
+ICONS = {"status": "📍", "problem": "⚠️", "solution": "💡"}
+
+
 def _headline(kind: str) -> str:
     headlines = {
         "status": gettext("📍 Status"),
@@ -76,12 +79,18 @@ def _headline(kind: str) -> str:
     return headlines[kind]
 
 
-def _post(person: Account, project: Project, *texts: str) -> Any:
-    """Post the first of the texts that fits a post (the later ones say less)."""
+def _post(person: Account, project: Project, *texts: str, card: tuple[str, str, str]) -> Any:
+    """Post the first of the texts that fits a post (the later ones say less), with the
+    project's card under it: (icon, what it is, where on the project's page)."""
     from tidings.posts import services as posts
 
     text = next((t for t in texts if post_length(t) <= settings.POST_MAX_LENGTH), texts[-1])
-    return posts.publish(person, text=text, audience="group", group_id=project.group_id)
+    post = posts.publish(person, text=text, audience="group", group_id=project.group_id)
+    icon, line, path = card
+    posts.attach_card(
+        post, app=KEY, icon=icon, title=project.name, lines=[(project.group.name, line)], path=path
+    )
+    return post
 
 
 @transaction.atomic
@@ -114,7 +123,15 @@ def post_update(person: Account, project_id: Any, *, kind: Any, text: Any, probl
     with translation.override(person.language or settings.LANGUAGE_CODE):
         headline = _headline(kind)
         update.post = _post(
-            person, project, f"{headline} · {project.name}:{text} {url}", f"{headline}:{text} {url}"
+            person,
+            project,
+            f"{headline} · {project.name}:{text} {url}",
+            f"{headline}:{text} {url}",
+            card=(
+                ICONS[kind],
+                f"{Update.Kind(kind).label}:{text}",
+                f"/apps/projects/{project.id}/#u{update.id}",
+            ),
         )
     update.save(update_fields=["post"])
     return update
@@ -147,7 +164,8 @@ def mark_solved(person: Account, project_id: Any, *, problem_id: Any, proposal_i
             "author": proposal.author.handle,
         }
         short = gettext("✅ Solved, by @%(author)s's proposal") % {"author": proposal.author.handle}
-        _post(person, project, f"{text} {url}", f"{short} {url}")
+        card = ("✅", f"{problem.text} → {proposal.text}", f"/apps/projects/{project.id}/#u{problem.id}")
+        _post(person, project, f"{text} {url}", f"{short} {url}", card=card)
     return problem
 
 
@@ -211,7 +229,10 @@ def digest(project: Project, week: dt.date, *, now: dt.datetime | None = None) -
             "stuck": len(stuck),
             "proposed": sum(len(texts[h]) for h in texts),
         }
-    made.post = _post(owner, project, f"{text} {url}")
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        summary = gettext("Weekly digest")
+    card = ("📊", f"{summary} {week.isoformat()}", f"/apps/projects/{project.id}/digests/{made.id}/")
+    made.post = _post(owner, project, f"{text} {url}", card=card)
     made.save(update_fields=["post"])
     return made
 

@@ -116,9 +116,11 @@ def _source(person: Any, group: Group, post_id: Any) -> Any:
 
 
 def _announce(person: Account, task: Task, headline: str, *, mention: list[Account] | None = None) -> None:
+    """Tell the group's feed, with the task's card under the post."""
     from tidings.posts import services as posts
 
-    url = f"{settings.SITE_URL}/apps/tasks/{task.id}/"
+    path = f"/apps/tasks/{task.id}/"
+    url = f"{settings.SITE_URL}{path}"
     with translation.override(person.language or settings.LANGUAGE_CODE):
         parts = [f"{headline}:{task.title}"]
         if mention:
@@ -128,7 +130,14 @@ def _announce(person: Account, task: Task, headline: str, *, mention: list[Accou
         text = " · ".join(parts) + " " + url
         if post_length(text) > settings.POST_MAX_LENGTH:  # a long title with many people
             text = f"{headline}:{task.title} {url}"
-    posts.publish(person, text=text, audience="group", group_id=task.group_id)
+        lines = [(gettext("Status"), str(task.get_status_display()))]
+        people = " ".join(f"@{a.handle}" for a in task.assignees.all())
+        if people:
+            lines.append((gettext("Assignees"), people))
+        if task.due_on:
+            lines.append((gettext("Due"), task.due_on.isoformat()))
+        post = posts.publish(person, text=text, audience="group", group_id=task.group_id)
+        posts.attach_card(post, app=KEY, icon="✅", title=task.title, lines=lines, path=path)
 
 
 @transaction.atomic

@@ -108,3 +108,9 @@ def app_links(context: Any, kind: str, subject: Any = None) -> list[dict[str, st
             }
         )
     return links
+
+
+@register.filter
+def app_card(post: Any) -> Any:
+    """The app's card of a post, when the page's query brought it along (never a query here)."""
+    return post._state.fields_cache.get("app_card") if post is not None else None
