@@ -197,3 +197,10 @@ def test_an_admin_installs_tasks_and_projects_from_the_admin_page_and_removes_th
     panel = groups_client.get(f"/o/demo/g/{group.id}/").content.decode()
     assert "/apps/tasks/" not in panel and "/apps/projects/" not in panel
     assert groups_client.get("/apps/tasks/").status_code == 404
+
+
+def test_a_logged_out_visitor_is_sent_to_log_in_for_the_personal_apps_page(db):
+    for method in ("get", "post"):
+        answer = getattr(Client(), method)("/settings/apps/", {"app": "cite"} if method == "post" else {})
+        assert answer.status_code == 302 and answer.url.startswith("/login/")
+    assert not Installation.objects.exists()

@@ -169,3 +169,16 @@ def test_without_the_app_on_for_the_group_the_projects_are_out_of_reach(team, gr
     with pytest.raises(NotFound):
         projects.post_update(team.manager, project.id, kind="status", text="還在嗎")
     assert projects.weekly_digests(timezone.localdate() + dt.timedelta(days=7)) == 0
+
+
+def test_a_digest_page_is_for_the_teams_members_only(team, group, project, client_for):
+    projects.post_update(team.manager, project.id, kind="status", text="一切順利")
+    made = projects.digest(project, projects.week_of(timezone.localdate()))
+    url = f"/apps/projects/{project.id}/digests/{made.id}/"
+    assert "一切順利" in client_for(team.employee).get(url).content.decode()
+    for outsider in (team.customer, team.rival, team.admin):
+        answer = client_for(outsider).get(url)
+        assert answer.status_code == 404 and "一切順利" not in answer.content.decode()
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and anonymous.url.startswith("/login/")
+    assert client_for(team.employee).get(f"/apps/projects/{project.id}/digests/123/").status_code == 404

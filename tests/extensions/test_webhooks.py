@@ -187,3 +187,31 @@ def test_the_delivery_log_shows_each_call_to_the_admins(team, receiver, run_hook
     assert hook.secret in page and 'data-delivery="delivered"' in page and "HTTP 200" in page
     client.post("/o/demo/admin/apps/webhook-remove/", {"webhook": hook.id})
     assert not Webhook.objects.exists()
+
+
+def test_an_activity_started_by_the_official_account_is_announced(team, receiver, run_hooks):
+    from tidings.activities import quizzes
+
+    services.add_webhook(team.admin, team.org, url=receiver.url, events=["activity"])
+    with run_hooks():
+        quiz = quizzes.create(
+            team.account,
+            person=team.manager,
+            title="新品猜謎",
+            text="猜猜新品叫什麼",
+            options=["X15", "Y1"],
+            answer=0,
+            closes_at=timezone.now() + dt.timedelta(days=1),
+            prizes=1,
+        )
+    assert events_of(receiver) == ["activity"]
+    payload = json.loads(receiver.received[0][1])["activity"]
+    assert payload == {
+        "id": str(quiz.id),
+        "kind": "quiz",
+        "title": "新品猜謎",
+        "state": "started",
+        "host": "示範客服",
+        "url": payload["url"],
+    }
+    assert payload["url"].endswith(f"/activities/{quiz.id}/")

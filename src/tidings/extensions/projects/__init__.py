@@ -17,7 +17,10 @@ APP = App(
         ),
         icon="🧭",
         scopes=("read:statuses", "write:statuses", "read:lists"),
-        places=(Place(kind="group_panel", label=_("Projects")),),
+        places=(
+            Place(kind="group_panel", label=_("Projects")),
+            Place(kind="feed_card", label=_("Project update card")),
+        ),
         targets=("organisation", "group"),
     ),
     urls="tidings.extensions.projects.urls",

@@ -19,6 +19,7 @@ APP = App(
             Place(kind="nav", label=_("My tasks")),
             Place(kind="post_action", label=_("Make a task"), path="new/"),
             Place(kind="group_panel", label=_("Task board"), path="board/"),
+            Place(kind="feed_card", label=_("Task card")),
         ),
         targets=("organisation", "group"),
     ),
