@@ -28,8 +28,8 @@ run: install
 	$(BIN)/tidings run
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -103,3 +103,16 @@ def test_the_admin_page_makes_a_bot_and_shows_its_address_once(team, client_for)
     client.post("/o/demo/admin/apps/bot-revoke/", {"bot": bot.id})
     bot.refresh_from_db()
     assert bot.revoked_at is not None
+
+
+def test_the_bots_address_is_not_put_in_the_page_title_and_revoking_keeps_its_posts(team, client_for):
+    client = client_for(team.admin)
+    client.post("/o/demo/admin/apps/bot-add/", {"handle": "title-bot", "audience": "org", "days": "0"})
+    page = client.get("/o/demo/admin/apps/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "/hooks/" not in title and 'id="bots"' in page[page.index("</title>") :]
+    bot = Bot.objects.get()
+    token = page.split(f"/hooks/{bot.id}/")[1].split('"')[0]
+    posted = send(f"/hooks/{bot.id}/{token}", {"text": "留下來的公告"})
+    bots.revoke(team.admin, team.org, bot.id)
+    assert client_for(team.employee).get(f"/p/{posted.json()['id']}/").status_code == 200

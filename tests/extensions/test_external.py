@@ -145,3 +145,32 @@ def test_only_the_organisations_admins_register_apps_and_only_it_installs_them(t
 
     with pytest.raises(NotFound):
         services.install(team.rival, "crm-sync", organisation=Organisation.objects.get(slug="rival"))
+
+
+def test_the_consent_form_cannot_be_posted_for_an_app_not_installed_for_the_person(team, client_for):
+    app, _id, _secret = register(team)  # registered, not installed
+    from oauth2_provider.models import get_application_model
+
+    stock = get_application_model().objects.create(
+        name="Stock client",
+        redirect_uris=SITE + "/callback",
+        client_type="confidential",
+        authorization_grant_type="authorization-code",
+        client_secret="x" * 32,
+        scopes="read",
+    )
+    query = urlencode(
+        {"client_id": stock.client_id, "redirect_uri": SITE + "/callback", "response_type": "code"}
+    )
+    form = {
+        "client_id": app.client.client_id,
+        "redirect_uri": SITE + "/callback",
+        "response_type": "code",
+        "scope": "read:statuses",
+        "allow": "Authorize",
+    }
+    answer = client_for(team.employee).post(f"/oauth/authorize?{query}", form)
+    assert answer.status_code == 403
+    from oauth2_provider.models import get_grant_model
+
+    assert not get_grant_model().objects.filter(application=app.client).exists()

@@ -115,3 +115,11 @@ def test_the_settings_page_makes_and_removes_an_address(team, client_for):
     )
     client.post("/settings/apps/", {"mail": "remove", "address": made.id})
     assert not MailAddress.objects.exists()
+
+
+def test_choosing_an_audience_without_its_space_is_refused_with_the_reason(team):
+    with pytest.raises(Invalid, match="organisation"):
+        mail_in.create(team.employee, audience="org")
+    with pytest.raises(Invalid, match="group"):
+        mail_in.create(team.employee, audience="group")
+    assert not MailAddress.objects.exists()

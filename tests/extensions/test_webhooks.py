@@ -215,3 +215,28 @@ def test_an_activity_started_by_the_official_account_is_announced(team, receiver
         "url": payload["url"],
     }
     assert payload["url"].endswith(f"/activities/{quiz.id}/")
+
+
+def test_a_post_deleted_before_its_retry_is_not_sent_and_an_admin_who_left_sends_nothing(
+    team, receiver, run_hooks
+):
+    from tidings.orgs import services as orgs
+
+    hook = services.add_webhook(team.admin, team.org, url=receiver.url, events=["post"])
+    receiver.answer = 500
+    with run_hooks():
+        post = posts.publish(team.account, text="馬上會刪掉")
+    posts.delete(team.account, post_id=post.id)
+    receiver.answer = 200
+    delivery = Delivery.objects.get(webhook=hook)
+    assert deliveries.deliver(delivery.id, delivery.next_try_at) == "failed"
+    assert len(receiver.received) == 1  # only the first try, before the deletion
+    assert "no longer visible" in Delivery.objects.get(id=delivery.id).last_error
+
+    orgs.set_role(team.org, team.manager, role="admin", actor=team.admin)
+    other = services.add_webhook(team.manager, team.org, url=receiver.url, events=["follow"])
+    orgs.set_role(team.org, team.manager, role="member", actor=team.admin)
+    with run_hooks():
+        social.follow(team.customer, account_id=team.account.id)
+    assert Delivery.objects.get(webhook=other).state == "failed"
+    assert len(receiver.received) == 1

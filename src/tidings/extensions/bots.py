@@ -98,8 +98,8 @@ def revoke(actor: Account, organisation: Organisation, bot_id: Any, *, address: 
         bot = Bot.objects.select_related("account").get(id=int(bot_id), organisation=organisation)
     except (TypeError, ValueError, Bot.DoesNotExist):
         raise NotFound() from None
+    # The address stops working; what the bot posted stays (its account stays active).
     Bot.objects.filter(id=bot.id).update(revoked_at=timezone.now())
-    Account.objects.filter(id=bot.account_id).update(is_active=False)
     audit(organisation, actor, "bot-revoke", address, handle=bot.account.handle)
 
 

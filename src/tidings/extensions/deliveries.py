@@ -61,6 +61,7 @@ def queue(
                     organisation_id=organisation_id,
                     event=event,
                     key=key[:80],
+                    post_id=post_id,
                     body=body,
                     next_try_at=timezone.now(),
                 )
@@ -71,13 +72,37 @@ def queue(
     return made
 
 
-def _claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
+def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery, dt.datetime] | None:
+    """The delivery, claimed for a minute (its next try moved past the call), with the claim's
+    mark: only the worker holding it may record the outcome."""
+    lease = now + LEASE
     claimed = Delivery.objects.filter(
         id=delivery_id, state=Delivery.State.PENDING, next_try_at__lte=now
-    ).update(next_try_at=now + LEASE)
+    ).update(next_try_at=lease)
     if not claimed:
         return None
-    return Delivery.objects.select_related("webhook").get(id=delivery_id)
+    return Delivery.objects.select_related("webhook__created_by").get(id=delivery_id), lease
+
+
+def _still_allowed(delivery: Delivery) -> str:
+    """Why the delivery may no longer be sent ("" when it may): the webhook switched off, its
+    maker no longer one of the organisation's admins, or the post no longer theirs to see."""
+    from tidings.orgs.models import Membership
+
+    hook = delivery.webhook
+    maker = hook.created_by
+    if not hook.is_active:
+        return "the webhook is switched off"
+    if maker is None or not maker.is_active:
+        return "its maker is no longer an admin of the organisation"
+    staff = Membership.objects.filter(
+        organisation_id=hook.organisation_id, account_id=maker.id, is_active=True
+    ).first()
+    if staff is None or not staff.is_staff:
+        return "its maker is no longer an admin of the organisation"
+    if delivery.post_id is not None and not can_see(maker, delivery.post_id):
+        return "the post is no longer visible to its maker"
+    return ""
 
 
 def headers_for(delivery: Delivery, secret: str, when: dt.datetime) -> dict[str, str]:
@@ -96,16 +121,15 @@ def deliver(delivery_id: int, now: dt.datetime | None = None) -> str | None:
     """One try of a delivery that is due; its state after, or None when it was not due (taken by
     another worker, delivered, given up)."""
     now = now or timezone.now()
-    delivery = _claim(delivery_id, now)
-    if delivery is None:
+    claimed = _claim(delivery_id, now)
+    if claimed is None:
         return None
+    delivery, lease = claimed
     hook = delivery.webhook
     status: int | None = None
-    error = ""
-    give_up = False
-    if not hook.is_active:
-        error, give_up = "the webhook is switched off", True
-    else:
+    error = _still_allowed(delivery)
+    give_up = bool(error)
+    if not give_up:
         try:
             status = sender.post(hook.url, delivery.body.encode(), headers_for(delivery, hook.secret, now))
         except Invalid as refused:  # the address became private, or stopped resolving
@@ -122,12 +146,22 @@ def deliver(delivery_id: int, now: dt.datetime | None = None) -> str | None:
         delivery.state = Delivery.State.FAILED
     else:
         delivery.next_try_at = now + BACKOFF[delivery.attempts - 1]
-    delivery.save(
-        update_fields=["attempts", "last_status", "last_error", "state", "delivered_at", "next_try_at"]
-    )
+    fields = ("attempts", "last_status", "last_error", "state", "delivered_at", "next_try_at")
+    recorded = Delivery.objects.filter(id=delivery.id, state=Delivery.State.PENDING, next_try_at=lease)
+    if not recorded.update(**{f: getattr(delivery, f) for f in fields}):
+        return None  # the claim ran out during a slow call and another worker took it
     if delivery.state == Delivery.State.FAILED:
         log.warning("webhook %s: delivery %s given up: %s %s", hook.id, delivery.id, status, error)
     return str(delivery.state)
+
+
+def deliver_due(*, limit: int = 200) -> int:
+    """Every delivery whose try is due, each at its own time (a slow receiver must not age the
+    others' claims)."""
+    ids = due(timezone.now(), limit=limit)
+    for delivery_id in ids:
+        deliver(delivery_id)
+    return len(ids)
 
 
 def due(now: dt.datetime, *, limit: int = 200) -> list[int]:

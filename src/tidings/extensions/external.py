@@ -31,7 +31,13 @@ def apps_for(keys: set[str]) -> dict[str, registry.App]:
     wanted = keys - set(registry.apps())
     if not wanted:
         return {}
-    return {e.key: as_app(e) for e in ExternalApp.objects.filter(key__in=wanted)}
+    found = {}
+    for app in ExternalApp.objects.filter(key__in=wanted):
+        try:
+            found[app.key] = as_app(app)
+        except Invalid:  # a stored manifest the rules no longer take: left out, not a broken page
+            continue
+    return found
 
 
 def owned_by(organisation: Organisation, key: str) -> registry.App | None:

@@ -37,6 +37,10 @@ def create(
     if audience not in {"public", "org", "group"}:
         raise Invalid(_("Mail becomes a public post, an internal post or a group post."), field="audience")
     target: dict[str, Any] = {}
+    if audience == "org" and not organisation_id:
+        raise Invalid(_("Choose the organisation."), field="organisation")
+    if audience == "group" and not group_id:
+        raise Invalid(_("Choose the group."), field="group")
     try:
         if audience == "org":
             target["organisation_id"] = int(organisation_id)
@@ -83,7 +87,10 @@ def _text(message: Any) -> str:
     part = message.get_body(preferencelist=("plain",))
     if part is None:
         raise Invalid(_("The mail has no plain text: send it as plain text."))
-    body = part.get_content()
+    try:
+        body = part.get_content()
+    except (LookupError, UnicodeError, ValueError):
+        raise Invalid(_("The mail's text is in an encoding that cannot be read.")) from None
     # What a mail client adds below the words: a signature, and the quoted mail answered.
     lines = []
     for line in body.splitlines():

@@ -88,6 +88,9 @@ class Delivery(SnowflakeModel):
     # What happened, as an event name and an object: one delivery per webhook, however many
     # times the event's handler runs.
     key = models.CharField(max_length=80)
+    # The post it tells of, if any: checked again at each try, so a post deleted, held or hidden
+    # since is not sent.
+    post_id = models.BigIntegerField(null=True, blank=True)
     body = models.TextField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -26,6 +26,7 @@ class Reach:
     groups: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     # What each app was given, over the installs that reach the person.
     scopes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    external: dict[str, registry.App] | None = None
 
     def everywhere(self) -> set[str]:
         keys = set(self.personal)
@@ -52,7 +53,9 @@ class Reach:
     def places(self, kind: str, keys: set[str]) -> list[tuple[registry.App, Place]]:
         from tidings.extensions import external
 
-        apps = {**registry.apps(), **external.apps_for(keys)}
+        if self.external is None:  # the person's external apps, read once per page
+            self.external = external.apps_for(self.everywhere())
+        apps = {**registry.apps(), **self.external}
         return [(apps[k], p) for k in sorted(keys) if k in apps for p in apps[k].manifest.places_of(kind)]
 
 
@@ -60,10 +63,17 @@ def reach(person: Any) -> Reach:
     found = Reach()
     if not getattr(person, "is_authenticated", False):
         return found
+    from tidings.groups.models import Group
+
+    # A company-wide install is on in each of the company's groups the person is in, a guest's
+    # cross-company group included, as `on_for_group` says; and everywhere for its employees.
+    my_groups = dict(Group.objects.filter(id__in=groups_of(person.id)).values_list("id", "organisation_id"))
+    insiders = set(insider_of(person.id).values_list("organisation_id", flat=True))
+    company = Q(
+        organisation_id__in=insiders | set(my_groups.values()), group__isnull=True, account__isnull=True
+    )
     rows = Installation.objects.filter(
-        Q(account_id=person.id)
-        | Q(organisation_id__in=insider_of(person.id), group__isnull=True, account__isnull=True)
-        | Q(group_id__in=groups_of(person.id))
+        Q(account_id=person.id) | company | Q(group_id__in=list(my_groups))
     ).values_list("app", "organisation_id", "group_id", "account_id", "scopes")
     for app, organisation_id, group_id, account_id, given in rows:
         found.scopes[app].update(given.split())
@@ -72,7 +82,11 @@ def reach(person: Any) -> Reach:
         elif group_id:
             found.groups[group_id].add(app)
         else:
-            found.organisations[organisation_id].add(app)
+            if organisation_id in insiders:
+                found.organisations[organisation_id].add(app)
+            for group, group_organisation in my_groups.items():
+                if group_organisation == organisation_id:
+                    found.groups[group].add(app)
     return found
 
 

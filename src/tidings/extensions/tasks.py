@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -19,9 +18,7 @@ def deliver(delivery_id: int) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def deliver_due() -> None:
-    now = timezone.now()
-    for delivery_id in deliveries.due(now):
-        deliveries.deliver(delivery_id, now)
+    deliveries.deliver_due()
 
 
 def _organisation_of(account: object) -> int | None:

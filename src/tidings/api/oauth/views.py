@@ -132,13 +132,17 @@ class Authorize(dot.AuthorizationView):
         # An organisation's external app is authorized only by people it is installed for.
         from tidings.extensions import external
 
-        client_id = request.GET.get("client_id") or request.POST.get("client_id") or ""
-        client = get_application_model().objects.filter(client_id=client_id[:100]).first()
+        # Every client id the request names: the consent form posts its own.
+        named = {
+            str(v)[:100] for v in (*request.GET.getlist("client_id"), *request.POST.getlist("client_id"))
+        }
         user = request.user
-        if client is not None and user.is_authenticated and not external.may_authorize(client, user):
-            from tidings.web.views.errors import error_page
+        if user.is_authenticated and named:
+            for client in get_application_model().objects.filter(client_id__in=named):
+                if not external.may_authorize(client, user):
+                    from tidings.web.views.errors import error_page
 
-            return error_page(request, gettext("This app is not installed for you."), status=403)
+                    return error_page(request, gettext("This app is not installed for you."), status=403)
         return super().dispatch(request, *args, **kwargs)
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:

@@ -5,6 +5,7 @@ in the group's list. A problem is marked solved by one of the proposals made for
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -16,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
 from tidings.core.audience import groups_of
-from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tidings.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from tidings.core.text import post_length
 from tidings.extensions import selectors
 from tidings.extensions.projects.models import Digest, Project, Update
 from tidings.groups.selectors import is_manager
+
+log = logging.getLogger(__name__)
 
 KEY = "projects"
 # A problem open this long is "stuck" in the weekly digest.
@@ -210,38 +213,45 @@ def digest(project: Project, week: dt.date, *, now: dt.datetime | None = None) -
     owner = project.owner
     if owner is None or not selectors.member_group_or_none(owner, KEY, project.group_id):
         return None
+    proposals = sum(len(items) for items in texts.values())
     try:
+        # One transaction: a post refused (a rate limit, a leak-prevention rule) leaves the week to
+        # be tried again the next morning rather than marked done with nothing posted.
         with transaction.atomic():
             made = Digest.objects.create(
                 project=project, week=week, moved=moved, stuck=stuck, proposed=proposed
             )
-    except IntegrityError:
+            url = f"{settings.SITE_URL}/apps/projects/{project.id}/digests/{made.id}/"
+            with translation.override(owner.language or settings.LANGUAGE_CODE):
+                text = gettext(
+                    "📊 Weekly digest · %(project)s, week of %(week)s: %(moved)d updates, "
+                    "%(stuck)d stuck problems, %(proposed)d proposals"
+                ) % {
+                    "project": project.name,
+                    "week": week.isoformat(),
+                    "moved": len(moved),
+                    "stuck": len(stuck),
+                    "proposed": proposals,
+                }
+                summary = gettext("Weekly digest")
+            card = ("📊", f"{summary} {week.isoformat()}", f"/apps/projects/{project.id}/digests/{made.id}/")
+            made.post = _post(owner, project, f"{text} {url}", card=card)
+            made.save(update_fields=["post"])
+    except IntegrityError:  # made before
         return None
-    url = f"{settings.SITE_URL}/apps/projects/{project.id}/digests/{made.id}/"
-    with translation.override(owner.language or settings.LANGUAGE_CODE):
-        text = gettext(
-            "📊 Weekly digest · %(project)s, week of %(week)s: %(moved)d updates, %(stuck)d stuck problems, "
-            "%(proposed)d proposals"
-        ) % {
-            "project": project.name,
-            "week": week.isoformat(),
-            "moved": len(moved),
-            "stuck": len(stuck),
-            "proposed": sum(len(texts[h]) for h in texts),
-        }
-    with translation.override(owner.language or settings.LANGUAGE_CODE):
-        summary = gettext("Weekly digest")
-    card = ("📊", f"{summary} {week.isoformat()}", f"/apps/projects/{project.id}/digests/{made.id}/")
-    made.post = _post(owner, project, f"{text} {url}", card=card)
-    made.save(update_fields=["post"])
     return made
 
 
 def weekly_digests(today: dt.date) -> int:
-    """The digests of last week for every project of a group the app is on for."""
+    """The digests of last week for every project of a group the app is on for; one project's
+    refused post does not stop the others."""
     last_week = week_of(today) - dt.timedelta(days=7)
     made = 0
     for project in Project.objects.select_related("group", "owner").iterator():
-        if selectors.on_for_group(KEY, project.group) and digest(project, last_week) is not None:
-            made += 1
+        if not selectors.on_for_group(KEY, project.group):
+            continue
+        try:
+            made += digest(project, last_week) is not None
+        except DomainError as refused:
+            log.warning("project %s: digest not posted: %s", project.id, refused)
     return made

@@ -3,6 +3,7 @@ checked the app is on for the person. Thin: reads through selectors, writes thro
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -85,8 +86,12 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
                     due_on=data.get("due_on"),
                     assignees=data.get("assignees", ""),
                 )
-            back = data.get("next", "")
-            return redirect(back if back.startswith("/apps/tasks/") else f"/apps/tasks/{found.id}/")
+            # Back to the page the form was on, if it is one of this app's pages.
+            path, _sep, query = data.get("next", "").partition("?")
+            back = posixpath.normpath(path)
+            if not back.startswith("/apps/tasks/") or back.startswith("//"):
+                return redirect(f"/apps/tasks/{found.id}/")
+            return redirect(f"{back}/?{query}" if query else f"{back}/")
         except DomainError as failure:
             if failure.status == 404:
                 raise
