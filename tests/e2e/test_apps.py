@@ -97,7 +97,10 @@ tasks.create(boss, group_id=team.id, title="整理週末促銷的海報與價目
 tasks.create(boss, group_id=team.id, title="回覆電池問題", assignees=["應用主管", "應用同事"], due_on=soon)
 done = tasks.create(boss, group_id=team.id, title="盤點庫存")
 tasks.update(boss, done.id, status="done")
-print(team.id)
+from tidings.extensions.models import Webhook
+hook = Webhook.objects.create(organisation=org, url="https://hooks.example.com/tidings", secret="s" * 64,
+                              events=["post", "case"], created_by=boss)
+print(team.id, done.id, hook.id)
 """
 
 
@@ -111,7 +114,7 @@ def test_a_teams_task_board_and_my_tasks_look_right(
     script = (
         TASKS.replace("apps-co", "board-co").replace("應用主管", "看板主管").replace("應用同事", "看板同事")
     )
-    group_id = tidings("manage", "shell", "-c", script).strip().splitlines()[-1]
+    group_id, task_id, hook_id = tidings("manage", "shell", "-c", script).strip().splitlines()[-1].split()
 
     look_at(
         browser,
@@ -120,8 +123,16 @@ def test_a_teams_task_board_and_my_tasks_look_right(
             ("tasks-board", f"{server}/apps/tasks/board/?group={group_id}"),
             ("tasks-mine", server + "/apps/tasks/"),
             ("tasks-feed", f"{server}/o/board-co/g/{group_id}/"),
+            ("tasks-task", f"{server}/apps/tasks/{task_id}/"),
+            ("tasks-new", f"{server}/apps/tasks/new/?group={group_id}"),
         ],
         handle="看板同事",
+    )
+    look_at(
+        browser,
+        server,
+        [("apps-webhook", f"{server}/o/board-co/admin/webhooks/{hook_id}/")],
+        handle="看板主管",
     )
 
 
@@ -199,4 +210,23 @@ def test_a_team_raises_a_problem_proposes_a_solution_and_marks_it_solved(
         phone.close()
         other.close()
 
-    look_at(browser, server, [("projects-page", project_url)], handle="專案乙")
+    digest = tidings("manage", "shell", "-c", DIGEST.format(url=project_url)).strip().splitlines()[-1]
+    look_at(
+        browser,
+        server,
+        [
+            ("projects-page", project_url),
+            ("projects-list", f"{server}/apps/projects/?group={group_id}"),
+            ("projects-digest", f"{project_url}digests/{digest}/"),
+        ],
+        handle="專案乙",
+    )
+
+
+DIGEST = """
+from django.utils import timezone
+from tidings.extensions.projects import services
+from tidings.extensions.projects.models import Project
+project = Project.objects.get(id=int("{url}".rstrip("/").split("/")[-1]))
+print(services.digest(project, services.week_of(timezone.localdate())).id)
+"""
