@@ -172,7 +172,7 @@ def count(client, url: str) -> int:
 
 # Measured: 17 for a signed-in reader (session, account, the audience's subqueries, the search,
 # the page's media, polls, likes, favourites, reposts, trends, the chrome's counters and the
-# official accounts the reader runs).
+# official accounts the reader runs, the apps on for the reader).
 MOST_QUERIES = 17 + 2
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from tidings.core.audience import groups_of, insider_of
 from tidings.extensions import registry
@@ -68,21 +68,23 @@ def reach(person: Any) -> Reach:
     # A company-wide install is on in each of the company's groups the person is in, a guest's
     # cross-company group included, as `on_for_group` says; and everywhere for its employees.
     my_groups = dict(Group.objects.filter(id__in=groups_of(person.id)).values_list("id", "organisation_id"))
-    insiders = set(insider_of(person.id).values_list("organisation_id", flat=True))
-    company = Q(
-        organisation_id__in=insiders | set(my_groups.values()), group__isnull=True, account__isnull=True
+    insider = Exists(insider_of(person.id).filter(organisation_id=OuterRef("organisation_id")))
+    company = Q(group__isnull=True, account__isnull=True) & (
+        Q(organisation_id__in=insider_of(person.id)) | Q(organisation_id__in=set(my_groups.values()))
     )
-    rows = Installation.objects.filter(
-        Q(account_id=person.id) | company | Q(group_id__in=list(my_groups))
-    ).values_list("app", "organisation_id", "group_id", "account_id", "scopes")
-    for app, organisation_id, group_id, account_id, given in rows:
+    rows = (
+        Installation.objects.filter(Q(account_id=person.id) | company | Q(group_id__in=list(my_groups)))
+        .annotate(insider=insider)
+        .values_list("app", "organisation_id", "group_id", "account_id", "scopes", "insider")
+    )
+    for app, organisation_id, group_id, account_id, given, is_insider in rows:
         found.scopes[app].update(given.split())
         if account_id:
             found.personal.add(app)
         elif group_id:
             found.groups[group_id].add(app)
         else:
-            if organisation_id in insiders:
+            if is_insider:
                 found.organisations[organisation_id].add(app)
             for group, group_organisation in my_groups.items():
                 if group_organisation == organisation_id:
