@@ -127,12 +127,8 @@ def post(bot: Bot, text: Any) -> Any:
     if not isinstance(text, str) or not text.strip():
         raise Invalid(_('Send the post\'s text in the field "text".'), field="text")
     ratelimit.hit(f"bot:{bot.id}", limit=POSTS_PER_MINUTE, window_seconds=60)
-    kwargs: dict[str, Any] = {"audience": bot.audience}
-    if bot.audience == "org":
-        kwargs["organisation_id"] = bot.organisation_id
-    elif bot.audience == "group":
-        kwargs["group_id"] = bot.group_id
-    made = posts.publish(bot.account, text=text, **kwargs)
+    fixed = posts.audience_of(bot.audience, organisation_id=bot.organisation_id, group_id=bot.group_id)
+    made = posts.publish(bot.account, text=text, **fixed)
     Bot.objects.filter(id=bot.id).update(last_used_at=timezone.now())
     return made
 

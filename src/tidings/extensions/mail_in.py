@@ -113,11 +113,9 @@ def receive(raw: bytes) -> Any:
     text = _text(message)
     if not text:
         raise Invalid(_("The mail is empty."))
-    kwargs: dict[str, Any] = {"audience": address.audience}
-    if address.audience == "org":
-        kwargs["organisation_id"] = address.organisation_id
-    elif address.audience == "group":
-        kwargs["group_id"] = address.group_id
-    post = posts.publish(address.account, text=text, **kwargs)
+    fixed = posts.audience_of(
+        address.audience, organisation_id=address.organisation_id, group_id=address.group_id
+    )
+    post = posts.publish(address.account, text=text, **fixed)
     MailAddress.objects.filter(id=address.id).update(last_used_at=timezone.now())
     return post

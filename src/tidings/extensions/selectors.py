@@ -175,3 +175,23 @@ def member_group_or_none(person: Any, key: str, group_id: Any) -> Any:
         return member_group(person, key, group_id)
     except NotFound:
         return None
+
+
+def in_member_group(objects: Any, person: Any, key: str, object_id: Any) -> Any:
+    """One of an app's objects that live in a group (a task, a project): found only when the
+    person is an active member of its group and the app is on for that group; NotFound alike
+    for missing and forbidden."""
+    from tidings.core.errors import NotFound
+
+    try:
+        wanted = int(object_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = (
+        objects.filter(id=wanted, group_id__in=groups_of(person.id))
+        .select_related("group__organisation")
+        .first()
+    )
+    if found is None or not on_for_group(key, found.group):
+        raise NotFound()
+    return found

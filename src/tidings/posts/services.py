@@ -527,3 +527,12 @@ def attach_card(
         lines=[[str(k)[:30], str(v)[:100]] for k, v in list(lines)[:4]],
         path=path[:300],
     )
+
+
+def audience_of(audience: str, *, organisation_id: int | None, group_id: int | None) -> dict[str, Any]:
+    """publish's audience arguments for a fixed audience (a bot's, a mail address's)."""
+    if audience == Audience.ORGANISATION:
+        return {"audience": audience, "organisation_id": organisation_id}
+    if audience == Audience.GROUP:
+        return {"audience": audience, "group_id": group_id}
+    return {"audience": audience}

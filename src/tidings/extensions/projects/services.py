@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core.audience import groups_of
 from tidings.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from tidings.core.text import post_length
 from tidings.extensions import selectors
@@ -31,18 +30,7 @@ STUCK_AFTER = dt.timedelta(days=3)
 
 
 def project_for(person: Any, project_id: Any) -> Project:
-    try:
-        pid = int(project_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    project = (
-        Project.objects.filter(id=pid, group_id__in=groups_of(person.id))
-        .select_related("group__organisation", "owner")
-        .first()
-    )
-    if project is None or not selectors.on_for_group(KEY, project.group):
-        raise NotFound()
-    return project
+    return selectors.in_member_group(Project.objects.select_related("owner"), person, KEY, project_id)
 
 
 def _update_for(project: Project, update_id: Any, kind: str) -> Update:

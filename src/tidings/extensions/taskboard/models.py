@@ -11,7 +11,7 @@ class Task(SnowflakeModel):
     """A task on a group's board: the organisation is its tenant key, the group who sees it."""
 
     class Status(models.TextChoices):
-        TODO = "todo", _("To do")
+        TO_DO = "todo", _("To do")
         DOING = "doing", _("Doing")
         DONE = "done", _("Done")
 
@@ -23,7 +23,7 @@ class Task(SnowflakeModel):
     source = models.ForeignKey(
         "posts.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TODO)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TO_DO)
     due_on = models.DateField(null=True, blank=True)
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_by = models.ForeignKey(

@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core.audience import access_post, groups_of
-from tidings.core.errors import Forbidden, Invalid, NotFound
+from tidings.core.audience import access_post
+from tidings.core.errors import Forbidden, Invalid
 from tidings.core.text import post_length
 from tidings.extensions import selectors
 from tidings.extensions.taskboard.models import Task
@@ -37,18 +37,7 @@ def board_group(person: Any, group_id: Any) -> Group:
 
 
 def task_for(person: Any, task_id: Any) -> Task:
-    try:
-        tid = int(task_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    task = (
-        Task.objects.filter(id=tid, group_id__in=groups_of(person.id))
-        .select_related("group__organisation")
-        .first()
-    )
-    if task is None or not app_on_for(task.group):
-        raise NotFound()
-    return task
+    return selectors.in_member_group(Task.objects.all(), person, KEY, task_id)
 
 
 def _title(raw: Any) -> str:
