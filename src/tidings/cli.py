@@ -254,6 +254,48 @@ def cmd_mail_in(args: argparse.Namespace) -> int:
 MAIL_IN_MOST_BYTES = 1024 * 1024
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _setup()
+    import datetime as dt
+
+    from tidings.core import backup
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out or f"tidings-backup-{stamp}.tar.gz")
+    if out.exists():
+        return _fail(f"{out} exists already: name another file with --out.")
+    try:
+        report = backup.backup(out)
+    except (OSError, subprocess.CalledProcessError) as error:
+        return _fail(f"The backup failed: {error}", 1)
+    secret = (
+        "the secret key" if report.secret_kept else "no secret key (it is set in TIDINGS_SECRET_KEY: keep it)"
+    )
+    print(
+        f"Backed up {report.rows} rows in {report.tables} tables, {report.media_files} media files "
+        f"({report.media_bytes} bytes) and {secret} to {out}."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup()
+    from tidings.core import backup
+    from tidings.core.errors import Invalid
+
+    try:
+        report = backup.restore(Path(args.archive))
+    except Invalid as error:
+        return _fail(str(error.message), 1)
+    print(
+        f"Restored {report.rows} rows in {report.tables} tables and {report.media_files} media files; "
+        "every count and checksum matches the backup."
+    )
+    if not report.secret_kept:
+        print("The backup holds no secret key: set TIDINGS_SECRET_KEY to the one the backed-up server used.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidings.settings")
     from django.core.management import execute_from_command_line
@@ -345,6 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("mail-in", help="post one mail read from standard input (a mail server's pipe)")
     p.set_defaults(func=cmd_mail_in)
+    p = sub.add_parser("backup", help="write the database, media and secret key to one archive")
+    p.add_argument("--out", default="", help="the archive to write (default ./tidings-backup-<time>.tar.gz)")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup onto a fresh instance and check it")
+    p.add_argument("archive")
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("manage", help="any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
