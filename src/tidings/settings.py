@@ -69,7 +69,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tidings.web.middleware.RetryAfterMiddleware",
+    "tidings.web.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before every middleware that may answer by itself, so that every answer carries it (413s too).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tidings.web.middleware.SecurityHeadersMiddleware",
     "tidings.web.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,7 +86,6 @@ MIDDLEWARE = [
     "tidings.web.middleware.AccountSessionMiddleware",
     "tidings.web.middleware.LastActiveMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tidings.web.middleware.DomainErrorMiddleware",
     "tidings.web.acting.ActingMiddleware",
 ]
@@ -179,6 +182,11 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 0.05},
     }
 
+# A job a worker has taken (an event's subscriber, a webhook call) is left to it this long; then
+# a sweep (every minute, and when a worker starts) gives it to another, as after a worker stopped
+# mid-job. Longer than the slowest job and a webhook call (10 s).
+TASK_LEASE_SECONDS = int(_env("TASK_LEASE_SECONDS", "60"))
+
 # --- Security -------------------------------------------------------------------------------------
 
 PASSWORD_HASHERS = [
@@ -192,9 +200,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES")
+# TIDINGS_TLS: people reach the site over https, through a proxy that ends TLS and sets
+# X-Forwarded-Proto (README, "In production"). Only then is that header believed (a client could
+# send it itself); plain http is redirected to https, HSTS tells browsers to use https alone, and
+# cookies travel over https only. The health check stays reachable over plain http for the proxy.
+TLS = _flag("TLS")
+if TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # A year, this host's subdomains included; TIDINGS_HSTS_SECONDS=300 to try TLS out first.
+    SECURE_HSTS_SECONDS = int(_env("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _flag("HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", default=TLS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "tidings.web.views.errors.csrf_failure"
+# TIDINGS_TRUSTED_PROXIES: the addresses (or networks, 10.0.0.0/24) of the reverse proxies in front.
+# A request from one of them counts under the address its X-Forwarded-For names (the last one that
+# is not a proxy); from anyone else that header is ignored (a client could write it itself). Without
+# it, behind a proxy everyone shares the proxy's address, and so its per-address rate limits.
+TRUSTED_PROXIES = [p.strip() for p in _env("TRUSTED_PROXIES").split(",") if p.strip()]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -204,6 +230,10 @@ MAX_REQUEST_BYTES = int(_env("MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# Where to report a vulnerability (a mailto: or https: address), published at
+# /.well-known/security.txt; without it that address is not found.
+SECURITY_CONTACT = _env("SECURITY_CONTACT")
 
 # --- Mail -----------------------------------------------------------------------------------------
 
@@ -251,6 +281,10 @@ TRENDS_CACHE_SECONDS = int(_env("TRENDS_CACHE_SECONDS", "60"))
 # Webhooks and other server-side fetches refuse private and local addresses unless allowed here
 # (an operator whose receivers live on the company network; the tests' local receiver).
 FETCH_PRIVATE_ADDRESSES = _flag("FETCH_PRIVATE_ADDRESSES")
+# A server-side call ends after this many seconds in all (connecting, sending, the answer),
+# however slowly the other end trickles, and reads at most this many bytes of the answer.
+FETCH_SECONDS = 10
+FETCH_MAX_BYTES = 64 * 1024
 # Timelines are kept only for people seen within this many days; others are rebuilt on return.
 TIMELINE_ACTIVE_DAYS = 21
 # Rate limits per account: posts, reposts and comments together; follows.
@@ -274,7 +308,23 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
     "PKCE_REQUIRED": False,
     "REQUEST_APPROVAL_PROMPT": "auto",
+    # RFC 9700 (OAuth 2.0 security best practice), as far as Mastodon's clients allow: no implicit
+    # or password grant, PKCE with S256 only, `iss` in the answer of the consent page, tokens
+    # kept at rest as their SHA-256 only, a replayed refresh token ends its whole family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
+# The rest of RFC 9700 would lock stock Mastodon clients out, so `check --deploy` is told:
+# - W004, a token in the query string: Mastodon's streaming API takes `?access_token=` (a browser
+#   cannot set headers on a WebSocket or EventSource); our API reads it (api/mastodon/common.py).
+# - W008, http redirect URIs: Mastodon takes them, and native and desktop apps receive the code on
+#   a loopback http://127.0.0.1 address (RFC 8252); Django OAuth Toolkit cannot allow only those.
+# - W010, PKCE not required: Mastodon.py, toot and most apps send none (PKCE when a client sends it).
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W004", "oauth2_provider.W008", "oauth2_provider.W010"]
 
 # --- Language -------------------------------------------------------------------------------------
 

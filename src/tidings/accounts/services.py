@@ -227,9 +227,12 @@ def request_password_reset(*, login: str, address: str) -> None:
         raise Invalid(_("Enter your handle or email."), field="login")
     ratelimit.hit(f"reset:addr:{address}", limit=LOGIN_TRIES_PER_ADDRESS, window_seconds=RESET_WINDOW)
     account = _account_for_login(login)
+    # Counted for a name nobody has as for an account, so "too many tries" tells nothing either.
+    name_key = handle_key(login.strip().removeprefix("@"))
+    key = f"reset:account:{account.id}" if account is not None else f"reset:name:{name_key}"
+    ratelimit.hit(key, limit=RESET_TRIES_PER_ACCOUNT, window_seconds=RESET_WINDOW)
     if account is None or not account.is_active or not account.email:
         return
-    ratelimit.hit(f"reset:account:{account.id}", limit=RESET_TRIES_PER_ACCOUNT, window_seconds=RESET_WINDOW)
     uid = urlsafe_base64_encode(force_bytes(account.pk))
     token = default_token_generator.make_token(account)
     link = f"{settings.SITE_URL}/password-reset/{uid}/{token}/"

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
 
 from tidings.accounts import scopes as api_scopes
 from tidings.accounts.models import Account
@@ -43,13 +43,11 @@ def create_token(account: Account, *, scopes: str) -> str:
                 "scopes": " ".join(api_scopes.BROAD),
             },
         )
-        get_access_token_model().objects.create(
-            user=account,
-            application=app,
-            token=token,
-            scope=" ".join(wanted),
-            expires=timezone.now() + lifetime,
+        stored = get_access_token_model()(
+            user=account, application=app, scope=" ".join(wanted), expires=timezone.now() + lifetime
         )
+        set_token_value(stored, token)  # kept as its checksum only (settings: RFC 9700)
+        stored.save()
     return token
 
 

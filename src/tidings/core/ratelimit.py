@@ -5,6 +5,7 @@ past the limit. (A window fixed to the clock would let twice the limit through a
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 
 from django.db import connection
 from django.utils.translation import ngettext
@@ -20,6 +21,11 @@ _UPSERT = (
     "expires = CASE WHEN core_ratecounter.expires > %s THEN core_ratecounter.expires ELSE %s END "
     "RETURNING count, expires"
 )
+
+
+# Seconds until the window of the last refusal in this request ends: the Retry-After of its 429
+# (set here, sent by RetryAfterMiddleware, whichever face turned the refusal into a response).
+retry_after: ContextVar[int | None] = ContextVar("retry_after", default=None)
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> int:
@@ -51,6 +57,7 @@ def count(key: str, *, limit: int, window_seconds: int) -> tuple[int, int]:
             "Too many tries. Please wait %(minutes)d minutes and try again.",
             minutes,
         )
+        retry_after.set(max(1, ends - now))
         raise RateLimited(message % {"minutes": minutes})
     return tries, ends
 

@@ -1,18 +1,26 @@
-"""Calling a webhook (a monitor's, an organisation's) without being turned against our own network.
+"""Calling a webhook (a monitor's, an organisation's) without being turned against our own network,
+and without being held by the other end. Every server-side call goes through `post`.
 
-The address is parsed by urllib3, the parser that makes the connection, and refused when it
-carries user information or a backslash (where parsers disagree about the host). At delivery the
-host is resolved once, every address checked, and the connection made to that checked address
-(with the name kept for TLS and the Host header), so a name that resolves elsewhere a moment later
-cannot redirect the call. Redirects are not followed.
+The address is parsed by urllib3 and refused when it carries user information or a backslash
+(where parsers disagree about the host). At delivery the host is resolved once, every address
+checked (an IPv6 address that carries an IPv4 one is judged by the IPv4 one too), and the
+connection made to that checked address (with the name kept for TLS and the Host header), so a
+name that resolves elsewhere a moment later cannot redirect the call. Redirects are not followed.
+
+A call ends after `settings.FETCH_SECONDS` in all, however slowly the other end trickles (a
+watchdog cuts the connection: a time limit per read would let one byte a second hold it for
+ever), and reads at most `settings.FETCH_MAX_BYTES` of the answer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import socket
+import ssl
+import threading
 
 import urllib3
 from django.conf import settings
@@ -21,19 +29,31 @@ from urllib3.util import parse_url
 
 from tidings.core.errors import Invalid
 
-TIMEOUT = urllib3.Timeout(connect=3, read=5)
+CONNECT_SECONDS = 3
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+class CutOff(OSError):
+    """The receiver did not answer within the time a call may take."""
 
 
 def _parts(url: str) -> tuple[str, str, int, str]:
     bad = Invalid(_("A webhook is an http or https address."), field="webhook_url")
-    if len(url) > 400 or "\\" in url or any(c.isspace() or ord(c) < 32 for c in url):
+    if len(url) > 400 or any(c.isspace() or ord(c) < 32 for c in url):
         raise bad
+    if "\\" in url:
+        raise Invalid(_("A webhook address cannot contain a backslash."), field="webhook_url")
     try:
         parsed = parse_url(url)
     except (ValueError, urllib3.exceptions.LocationParseError):
         raise bad from None
-    if parsed.scheme not in ("http", "https") or not parsed.host or parsed.auth:
+    if parsed.scheme not in ("http", "https") or not parsed.host:
         raise bad
+    if parsed.auth is not None:
+        raise Invalid(
+            _("A webhook address cannot contain a user name or a password (the part before @)."),
+            field="webhook_url",
+        )
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     return parsed.scheme, parsed.host.strip("[]"), port, parsed.request_uri
 
@@ -48,9 +68,17 @@ def _addresses(host: str, port: int) -> list[str]:
 
 def _private(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not ip.is_global
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _private(str(ip.ipv4_mapped))
+        if int(ip) >> 32 == 0:  # "::a.b.c.d", the deprecated IPv4-compatible form, "::" and "::1"
+            return True
+        inside = ip.sixtofour
+        if inside is None and any(ip in net for net in _NAT64):
+            inside = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if (inside is not None and _private(str(inside))) or ip.is_site_local:
+            return True
+    return not ip.is_global or ip.is_multicast
 
 
 def _checked(host: str, port: int) -> str:
@@ -79,18 +107,86 @@ def clean(url: str) -> str:
     return url
 
 
+class _Watchdog:
+    """Cuts the connection when the call's time is up, whatever it is blocked in (connecting,
+    the TLS handshake, sending, the answer's headers or body)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        # A copy of the descriptor: shutting it down ends the connection under TLS too.
+        with self._lock:
+            self._socket = sock.dup()
+            if self.fired:
+                self._cut()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._cut()
+
+    def _cut(self) -> None:
+        if self._socket is not None:
+            try:
+                self._socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            if self._socket is not None:
+                self._socket.close()
+                self._socket = None
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST to the webhook, pinned to the address just checked; returns the status. Raises
-    Invalid for an address it may not call and urllib3's errors for a failed call."""
+    Invalid for an address it may not call, CutOff when the answer's status and headers did not
+    come in time, and OSError or http.client's errors for a failed call."""
     scheme, host, port, path = _parts(url)
     address = _checked(host, port)
-    wanted = {**headers, "Host": host if port in (80, 443) else f"{host}:{port}"}
-    if scheme == "https":
-        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
-            address, port, server_hostname=host, assert_hostname=host, timeout=TIMEOUT, retries=False
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=TIMEOUT, retries=False)
-    with pool:
-        response = pool.urlopen("POST", path, body=body, headers=wanted, redirect=False)
+    name = f"[{host}]" if ":" in host else host
+    default_port = 443 if scheme == "https" else 80
+    wanted = {
+        "User-Agent": "Tidings-Webhook",
+        **headers,
+        "Host": name if port == default_port else f"{name}:{port}",
+        "Connection": "close",
+    }
+    seconds = settings.FETCH_SECONDS
+    watchdog = _Watchdog(seconds)
+    conn = http.client.HTTPConnection(host, port)
+    try:
+        try:
+            sock = socket.create_connection((address, port), timeout=min(CONNECT_SECONDS, seconds))
+            sock.settimeout(seconds)  # the watchdog ends the call before any one read would
+            watchdog.watch(sock)
+            if scheme == "https":
+                context = ssl.create_default_context()
+                context.minimum_version = ssl.TLSVersion.TLSv1_2
+                sock = context.wrap_socket(sock, server_hostname=host)
+            conn.sock = sock
+            conn.request("POST", path, body=body, headers=wanted)
+            response = conn.getresponse()
+        except (OSError, http.client.HTTPException) as failure:
+            if watchdog.fired:
+                message = _("The receiver did not answer within %(seconds)d seconds.") % {"seconds": seconds}
+                raise CutOff(str(message)) from failure
+            raise
+        try:
+            # The status is the answer; a little of the body is read so the receiver can finish
+            # writing it, within the call's time and size.
+            response.read(settings.FETCH_MAX_BYTES)
+        except (OSError, http.client.HTTPException):
+            pass
         return int(response.status)
+    finally:
+        watchdog.stop()
+        conn.close()

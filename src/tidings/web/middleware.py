@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -16,6 +21,69 @@ from tidings.accounts.models import Account
 from tidings.timelines.services import note_activity
 
 Handler = Callable[[HttpRequest], HttpResponse]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _proxies(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    try:
+        return tuple(ipaddress.ip_network(e, strict=False) for e in entries)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TIDINGS_TRUSTED_PROXIES: {error}") from None
+
+
+def _address(text: str) -> IPAddress | None:
+    try:
+        found = ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
+        return found.ipv4_mapped
+    return found
+
+
+class ClientAddressMiddleware:
+    """Behind the operator's reverse proxies (settings.TRUSTED_PROXIES), REMOTE_ADDR becomes the
+    person's own address: the last one in X-Forwarded-For that is not a proxy (what comes before it
+    was written by the client and proves nothing). Rate limits, sessions and the audit log read
+    REMOTE_ADDR. From any other peer, or with no proxies named, the header is ignored."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        proxies = _proxies(tuple(settings.TRUSTED_PROXIES))
+        peer = _address(str(request.META.get("REMOTE_ADDR", "")))
+        if proxies and peer is not None and any(peer in net for net in proxies):
+            for entry in reversed(str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")):
+                found = _address(entry)
+                if found is None:
+                    break  # not an address: believe nothing further left
+                if not any(found in net for net in proxies):
+                    request.META["REMOTE_ADDR"] = str(found)
+                    break
+        return self.get_response(request)
+
+
+class RetryAfterMiddleware:
+    """Every 429, from a page, the API or a login form, says when to try again (Retry-After),
+    so clients back off instead of retrying at once."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from tidings.core import ratelimit
+
+        token = ratelimit.retry_after.set(None)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 429 and not response.has_header("Retry-After"):
+                response["Retry-After"] = str(ratelimit.retry_after.get() or 60)
+            return response
+        finally:
+            ratelimit.retry_after.reset(token)
 
 
 class BodySizeLimitMiddleware:
@@ -39,8 +107,42 @@ class BodySizeLimitMiddleware:
             request.LANGUAGE_CODE = language
             limit = filesizeformat(settings.MAX_REQUEST_BYTES)
             message = _("The upload is too large: at most %(size)s in one go.") % {"size": limit}
+            if request.path_info.startswith("/api/"):  # a client of the API reads JSON
+                return JsonResponse({"error": message}, status=413)
             return error_page(request, message, status=413)
         return self.get_response(request)
+
+
+class ChunkedBodyLimit:
+    """WSGI, around Django: a body sent in chunks, without a Content-Length, is read here, never
+    more than MAX_REQUEST_BYTES of it (spilling to a temporary file past 2 MB), and handed on with
+    its length. One that goes past the limit is handed on as that long, with nothing in it, for
+    BodySizeLimitMiddleware to refuse with 413; the rest of it is never read. (Django alone would
+    take such a body for an empty one.)"""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("CONTENT_LENGTH"):
+            limit = settings.MAX_REQUEST_BYTES
+            stream = environ["wsgi.input"]
+            body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+            size = 0
+            while size <= limit:
+                piece = stream.read(min(64 * 1024, limit + 1 - size))
+                if not piece:
+                    break
+                body.write(piece)
+                size += len(piece)
+            if size > limit:
+                body.close()
+                body = tempfile.SpooledTemporaryFile()
+            body.seek(0)
+            environ["CONTENT_LENGTH"] = str(size)
+            environ["wsgi.input"] = body
+        return self.app(environ, start_response)
 
 
 class AccountLanguageMiddleware:

@@ -66,6 +66,7 @@ urlpatterns = [
     path("ops/cases/<int:case_id>/<str:action>/", ops.case_action, name="ops_case_action"),
     path("cases/<int:case_id>/rate/", ops.case_rating, name="case_rating"),
     path("healthz", pages.healthz, name="healthz"),
+    path(".well-known/security.txt", pages.security_txt, name="security_txt"),
     path("signup/", accounts.signup, name="signup"),
     path("login/", accounts.login_view, name="login"),
     path("login/two-factor/", accounts.login_two_factor, name="login_two_factor"),

@@ -160,7 +160,7 @@ def metadata(request: HttpRequest) -> JsonResponse:
     base = request.build_absolute_uri("/").rstrip("/")
     return JsonResponse(
         {
-            "issuer": base + "/",
+            "issuer": base,  # as the consent page's answers give it (`iss`, RFC 9207)
             "authorization_endpoint": base + reverse("oauth:authorize"),
             "token_endpoint": base + reverse("oauth:token"),
             "revocation_endpoint": base + reverse("oauth:revoke"),

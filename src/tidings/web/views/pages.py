@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tidings.accounts.models import Account
 from tidings.accounts.selectors import account_by_handle
@@ -22,6 +26,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """Where to report a vulnerability (RFC 9116), when the operator has said so."""
+    if not settings.SECURITY_CONTACT:
+        raise NotFound()
+    expires = (timezone.now() + dt.timedelta(days=365)).replace(microsecond=0)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: zh-Hant, zh-Hans, en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def _sidebar() -> dict[str, object]:
