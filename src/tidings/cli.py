@@ -77,7 +77,10 @@ def _serve_web(args: argparse.Namespace, static: Path) -> None:
 
     # WSGI measured fastest for request/response here (DESIGN.md). An open event stream holds
     # one thread for at most a few minutes, then the browser reconnects: --threads bounds how
-    # many pages can listen live at once per worker process.
+    # many pages can listen live at once per worker process. Granian's backpressure counts
+    # connections, not requests: at the thread count, idle keep-alive connections (browsers', a
+    # proxy's) kept the next person out until one closed (the soak test saw requests wait 10 to
+    # 40 s). So many more connections are let in, and their requests wait their turn for a thread.
     Granian(
         "tidings.wsgi:application",
         address=args.host,
@@ -85,7 +88,7 @@ def _serve_web(args: argparse.Namespace, static: Path) -> None:
         interface=Interfaces.WSGI,
         workers=args.workers,
         blocking_threads=args.threads,
-        backpressure=args.threads,
+        backpressure=args.threads * 16,
         websockets=False,
         static_path_route=["/static"],
         static_path_mount=[static],
@@ -121,6 +124,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # The segmenter and the tone word lists take seconds to load: before the first task, not in it.
     terms.cjk_words("預熱")
     sentiment.classify("預熱")
+    from tidings.core.tasks import sweep_jobs
+    from tidings.extensions.tasks import deliver_due
+
+    # What a stopped worker left (jobs and webhook calls whose lease has run out) is queued now,
+    # not at the next minute's sweep.
+    sweep_jobs()
+    deliver_due()
     print("Tidings worker started.", flush=True)
     # Periodic jobs (digests, housekeeping) are scheduled by one worker only: the others take
     # --no-periodic so each runs once.

@@ -186,6 +186,9 @@ else:
 # a sweep (every minute, and when a worker starts) gives it to another, as after a worker stopped
 # mid-job. Longer than the slowest job and a webhook call (10 s).
 TASK_LEASE_SECONDS = int(_env("TASK_LEASE_SECONDS", "60"))
+# Past this many committed events waiting for the worker, new writes are refused for a few seconds
+# (429 with Retry-After) rather than let the queue and the delay of every post grow without end.
+TASK_BACKLOG_LIMIT = int(_env("TASK_BACKLOG_LIMIT", "2000"))
 
 # --- Security -------------------------------------------------------------------------------------
 

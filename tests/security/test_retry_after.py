@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.api.conftest import Api
 from tidings.accounts.tokens import create_token
+from tidings.core import ratelimit
+from tidings.core.models import Job
+from tidings.posts.models import Post
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +51,22 @@ def test_posting_too_fast_is_refused_with_when_to_post_again(make_account, clien
 
     assert [a.status_code for a in answers[:2]] == [302, 302]
     assert 0 < seconds(answers[2]) <= 60
+
+
+def test_while_the_worker_is_far_behind_a_new_post_waits_and_is_told_when(
+    make_account, client_for, settings, monkeypatch
+):
+    settings.TASK_BACKLOG_LIMIT = 2
+    writer = make_account("趕工")
+    client = client_for(writer)
+    waiting = [Job(event="post.published", args={"post_id": n}, lease_until=timezone.now()) for n in range(3)]
+    Job.objects.bulk_create(waiting)  # three events whose work the worker has not done
+    monkeypatch.setattr(ratelimit, "_backlog", (0, -1e9))  # as if this process had not looked yet
+
+    answer = client.post(
+        "/compose/", {"text": "忙碌時的一則", "audience": "public"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert seconds(answer) == 10
+    assert "The server is busy" in answer.content.decode()
+    assert not Post.objects.filter(author=writer).exists()

@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -71,7 +70,7 @@ def pledge(
     note = " ".join(note.split())
     if len(note) > 140 or bad_characters(note):
         raise Invalid(_("A note may hold at most 140 characters."), field="note")
-    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(account.id)
     try:
         with transaction.atomic():
             return Pledge.objects.create(

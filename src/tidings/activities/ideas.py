@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -70,7 +69,7 @@ def _clean(title: str, body: str) -> tuple[str, str]:
 def propose(author: Account, board: Account, *, title: str, body: str = "") -> Idea:
     _refuse_blocked(author, board)
     title, body = _clean(title, body)
-    ratelimit.hit(f"write:{author.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(author.id)
     with transaction.atomic():
         idea = Idea.objects.create(board=board, author=author, title=title, body=body, votes_count=1)
         IdeaVote.objects.create(idea=idea, account=author)  # one backs one's own idea
@@ -81,7 +80,7 @@ def vote(account: Account, idea: Idea, *, back: bool) -> Idea:
     """Back an idea, or take the vote back; doing either twice changes nothing."""
     if back and idea.state in (State.DONE, State.DECLINED):
         raise Invalid(_("This idea is closed: it is done or declined."))
-    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(account.id)
     with transaction.atomic():
         if back:
             try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -88,7 +87,7 @@ def enter(account: Account, quiz: Quiz, *, choice: int | None) -> QuizEntry:
             )
             % {"n": days}
         )
-    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(account.id)
     try:
         with transaction.atomic():
             return QuizEntry.objects.create(quiz=quiz, account=account, choice=choice)

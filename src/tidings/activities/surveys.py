@@ -134,7 +134,7 @@ def respond(account: Account, survey: Survey, *, answers: list[str]) -> Response
     if survey.closed:
         raise Invalid(_("The survey has closed."))
     cleaned = clean_answers(survey, answers)
-    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(account.id)
     try:
         with transaction.atomic():
             return Response.objects.create(

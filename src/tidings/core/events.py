@@ -1,5 +1,9 @@
-"""Domain events. A service calls `emit` inside its transaction; subscribers (Huey tasks)
-are queued only once it commits, with ids, never objects. Subscribers must be idempotent."""
+"""Domain events. A service calls `emit` inside its transaction; the work of its subscribers
+becomes one job row (core.models.Job) in that same transaction, queued for the worker only once
+it commits, with ids, never objects. A rolled-back write queues nothing; a committed one keeps its
+job even if the process dies before queueing them or the worker dies while running them (a
+sweep queues them again, see core.jobs). So a subscriber runs at least once: it must be
+idempotent."""
 
 from __future__ import annotations
 
@@ -8,23 +12,49 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-_subscribers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
+_subscribers: dict[str, list[str]] = defaultdict(list)
+_by_name: dict[str, Callable[..., Any]] = {}
+
+
+def _function(task: Callable[..., Any]) -> Callable[..., Any]:
+    # A Huey task is run by the job (core.tasks.run_job) as its plain function, `call_local`.
+    return getattr(task, "call_local", task)
 
 
 def subscribe(event: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a task (a Huey task or plain function) to run after `event` commits."""
 
     def register(task: Callable[..., Any]) -> Callable[..., Any]:
-        _subscribers[event].append(task)
+        function = _function(task)
+        name = f"{function.__module__}.{function.__qualname__}"
+        _by_name[name] = function
+        if name not in _subscribers[event]:
+            _subscribers[event].append(name)
         return task
 
     return register
 
 
+def subscriber(name: str) -> Callable[..., Any] | None:
+    return _by_name.get(name)
+
+
 def emit(event: str, **ids: int | str | None) -> None:
+    names = _subscribers[event]
+    if not names:
+        return
+    from tidings.core import jobs
+    from tidings.core.models import Job
+
+    job = Job.objects.create(
+        event=event, subscribers=list(names), args=ids, lease_until=timezone.now() + jobs.lease()
+    )
+
     def dispatch() -> None:
-        for task in _subscribers[event]:
-            task(**ids)
+        from tidings.core.tasks import run_job
+
+        run_job(job.id)
 
     transaction.on_commit(dispatch, robust=True)

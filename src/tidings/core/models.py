@@ -40,3 +40,24 @@ class RateCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="ratecounter_key_bucket")]
+
+
+class Job(models.Model):
+    """The subscribers' work for one committed event (see core.events), written in the event's
+    own transaction and deleted once its subscribers have run. The task queue pops a message before
+    running it, so a worker killed mid-task (or a web process killed between its commit and the
+    enqueue) would lose the work: this row is what is left, and a sweep queues it again once its
+    lease has run out. Subscribers are idempotent, so running one twice changes nothing more."""
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.CharField(max_length=100)
+    # The subscribers still to run, "module.function": all of them, then those that failed.
+    subscribers = models.JSONField(default=list)
+    args = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Until when the job is left to the worker that took it (or to the queue, before any did).
+    lease_until = models.DateTimeField()
+    attempts = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["lease_until"])]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tidings.core import redis as tredis
@@ -26,6 +28,31 @@ _UPSERT = (
 # Seconds until the window of the last refusal in this request ends: the Retry-After of its 429
 # (set here, sent by RetryAfterMiddleware, whichever face turned the refusal into a response).
 retry_after: ContextVar[int | None] = ContextVar("retry_after", default=None)
+
+
+# The backlog as last read by this process, and when: (count, monotonic time).
+_backlog: tuple[int, float] = (0, -1.0)
+BACKLOG_READ_SECONDS = 1.0
+BUSY_RETRY_SECONDS = 10
+
+
+def write(account_id: int) -> None:
+    """Count one write (a post, a comment, a vote...) against the account's per-minute budget,
+    and refuse it while the worker is far behind: past TASK_BACKLOG_LIMIT events waiting, a new
+    write would only make everyone's posts reach timelines later, so its writer is asked to come
+    back shortly. The backlog is read at most once a second per process."""
+    global _backlog
+    seen, at = _backlog
+    if time.monotonic() - at > BACKLOG_READ_SECONDS:
+        from tidings.core.jobs import backlog
+
+        seen = backlog()
+        _backlog = (seen, time.monotonic())
+    if seen > settings.TASK_BACKLOG_LIMIT:
+        retry_after.set(BUSY_RETRY_SECONDS)
+        message = _("The server is busy. Please try again in %(seconds)d seconds.")
+        raise RateLimited(message % {"seconds": BUSY_RETRY_SECONDS})
+    hit(f"write:{account_id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> int:

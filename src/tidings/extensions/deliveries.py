@@ -1,10 +1,12 @@
 """Outgoing webhooks: what an organisation's events become, and how each is delivered.
 
 A delivery is a row before it is a call: it is made in the event handler (one per webhook and
-event, however often the handler runs), then sent by the worker, which claims it for a minute so
-two workers never send it at once. A receiver that fails is tried again after growing waits; each
-try is in the delivery log. The body is signed with the webhook's secret over
-`<timestamp>.<body>`, so a receiver can refuse an old call replayed."""
+event, however often the handler runs), then sent by the worker, which claims it for a lease
+(TASK_LEASE_SECONDS, a minute by default) so two workers never send it at once. A worker stopped
+mid-call leaves its claim to run out; the sweep then sends it again, with the same delivery id.
+A receiver that fails is tried again after growing waits; each try is in the delivery log. The
+body is signed with the webhook's secret over `<timestamp>.<body>`, so a receiver can refuse an
+old call replayed."""
 
 from __future__ import annotations
 
@@ -33,7 +35,6 @@ BACKOFF = [
     dt.timedelta(hours=1),
     dt.timedelta(hours=6),
 ]
-LEASE = dt.timedelta(minutes=1)
 
 
 def queue(
@@ -73,9 +74,9 @@ def queue(
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery, dt.datetime] | None:
-    """The delivery, claimed for a minute (its next try moved past the call), with the claim's
+    """The delivery, claimed for the lease (its next try moved past the call), with the claim's
     mark: only the worker holding it may record the outcome."""
-    lease = now + LEASE
+    lease = now + dt.timedelta(seconds=settings.TASK_LEASE_SECONDS)
     claimed = Delivery.objects.filter(
         id=delivery_id, state=Delivery.State.PENDING, next_try_at__lte=now
     ).update(next_try_at=lease)
@@ -134,7 +135,7 @@ def deliver(delivery_id: int, now: dt.datetime | None = None) -> str | None:
             status = sender.post(hook.url, delivery.body.encode(), headers_for(delivery, hook.secret, now))
         except Invalid as refused:  # the address became private, or stopped resolving
             error = str(refused)
-        except Exception as failure:  # urllib3's errors: refused, timed out, reset
+        except Exception as failure:  # refused, reset, cut off at the time limit, a broken answer
             error = f"{type(failure).__name__}: {failure}"
     delivery.attempts += 1
     delivery.last_status = status

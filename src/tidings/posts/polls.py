@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -75,7 +74,7 @@ def vote(account: Any, *, poll_id: int, choices: list[int]) -> Poll:
         raise Invalid(_("Choose one of the poll's options."))
     if len(wanted) > 1 and not poll.multiple:
         raise Invalid(_("This poll takes one choice only."))
-    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(account.id)
     try:
         with transaction.atomic():
             if PollVote.objects.filter(poll=poll, account=account).exists():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -110,7 +110,7 @@ def clean_language(language: str) -> str:
 
 def _count_write(account: Account) -> None:
     """Posting, reposting and commenting share one per-minute budget per account."""
-    ratelimit.hit(f"write:{account.id}", limit=settings.WRITES_PER_MINUTE, window_seconds=60)
+    ratelimit.write(account.id)
 
 
 def _clean_audience(audience: str) -> str:
@@ -498,16 +498,29 @@ def unpin_from_profile(account: Account, *, post_id: int | str) -> None:
     ProfilePin.objects.filter(account=account, post=post).delete()
 
 
-def remember_request(account: Account, *, key: str, post: Post) -> None:
-    """Keep a client's Idempotency-Key with the post it made (a day), so a retry gets it back."""
+def create_once(account: Account, *, key: str, create: Callable[[], Post]) -> int:
+    """Make a post with a client's Idempotency-Key: `create` makes it and the key is kept with it
+    (a day) in one transaction, so the key is there exactly when the post is. The id of the post
+    made, or of the one an earlier request with the key made: a retry after a lost answer, or the
+    same request twice at once, makes no second post. Two at once both insert; the key's unique
+    constraint makes the second wait for the first to commit and fail, and it rolls back its own
+    post (and the events it emitted) and answers with the first one's."""
+    key = key[:100]
     cutoff = timezone.now() - dt.timedelta(hours=REQUEST_KEY_HOURS)
     try:
         with transaction.atomic():
+            post = create()
             # A key used more than a day ago may be used again, for a new post.
-            IdempotencyKey.objects.filter(account=account, key=key[:100], created_at__lt=cutoff).delete()
-            IdempotencyKey.objects.create(account=account, key=key[:100], post=post)
+            IdempotencyKey.objects.filter(account=account, key=key, created_at__lt=cutoff).delete()
+            IdempotencyKey.objects.create(account=account, key=key, post=post)
     except IntegrityError:
-        pass  # the same request twice at once: the first keeps the key
+        from tidings.posts.selectors import post_for_request
+
+        first = post_for_request(account, key)
+        if first is None:  # not the key's constraint: something else went wrong
+            raise
+        return first
+    return post.id
 
 
 def forget_old_requests() -> int:

@@ -26,7 +26,11 @@ def home_timeline(
     services.ensure_built(viewer)
     floor = max(since_id or 0, min_id or 0)
     # Catching up from an id reads the whole kept timeline (capped) and keeps what is above it.
-    stored = store.read(viewer.id, max_id=max_id, limit=settings.TIMELINE_CAP if floor else limit + 1)
+    size = settings.TIMELINE_CAP if floor else limit + 1
+    stored = store.read(viewer.id, max_id=max_id, limit=size)
+    if stored is None:  # Redis was emptied or lost: the timeline is rebuilt from the database
+        services.rebuild(viewer)
+        stored = store.read(viewer.id, max_id=max_id, limit=size) or []
     # The big accounts followed, as a list: `author_id IN (a, b, c)` lets both databases read the
     # (author, kind, id) index per author, where a subquery made PostgreSQL walk all posts by id.
     big = list(

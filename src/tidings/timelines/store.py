@@ -1,5 +1,10 @@
 """Home timeline store: per owner, the newest post ids, capped. A sorted set per owner in Redis at
-scale, a table embedded. Both are caches: losing them loses nothing (see services.rebuild)."""
+scale, a table embedded. Both are caches: losing them loses nothing (see services.rebuild).
+
+Whether a person's timeline is kept is Account.timeline_built_at, in the database. The table sits
+in that same database, so the two cannot disagree; Redis can be emptied, restarted without its
+data or evict keys on its own. So a kept sorted set also holds a marker, KEPT, and a read that
+finds no marker says so (None): the timeline is rebuilt from the posts and follows."""
 
 from __future__ import annotations
 
@@ -23,6 +28,11 @@ def _member(post_id: int, author_id: int) -> str:
     return f"{post_id:020d}:{author_id}"
 
 
+# Sorts above every "<20 digits>:<author>" member, so trimming the oldest never removes it; the
+# cap counts it as one more member.
+KEPT = "~"
+
+
 def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
     owners = list(owner_ids)
     if not owners:
@@ -31,7 +41,7 @@ def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
         pipe = tredis.client().pipeline(transaction=False)
         for owner in owners:
             pipe.zadd(_rkey(owner), {_member(post_id, author_id): 0})
-            pipe.zremrangebyrank(_rkey(owner), 0, -settings.TIMELINE_CAP - 1)
+            pipe.zremrangebyrank(_rkey(owner), 0, -settings.TIMELINE_CAP - 2)
         pipe.execute()
         return
     TimelineEntry.objects.bulk_create(
@@ -43,15 +53,16 @@ def add(owner_ids: Iterable[int], post_id: int, author_id: int) -> None:
 
 def fill(owner_id: int, entries: list[tuple[int, int]]) -> None:
     """Add these (post_id, author_id) pairs to an owner's timeline, keeping what is there: a post
-    fanned out while a rebuild was reading must not be wiped by it."""
+    fanned out while a rebuild was reading must not be wiped by it. The timeline is kept from now
+    on, even when empty."""
     entries = entries[: settings.TIMELINE_CAP]
-    if not entries:
-        return
     if tredis.enabled():
         pipe = tredis.client().pipeline()
-        pipe.zadd(_rkey(owner_id), {_member(p, a): 0 for p, a in entries})
-        pipe.zremrangebyrank(_rkey(owner_id), 0, -settings.TIMELINE_CAP - 1)
+        pipe.zadd(_rkey(owner_id), {KEPT: 0, **{_member(p, a): 0 for p, a in entries}})
+        pipe.zremrangebyrank(_rkey(owner_id), 0, -settings.TIMELINE_CAP - 2)
         pipe.execute()
+        return
+    if not entries:
         return
     TimelineEntry.objects.bulk_create(
         [TimelineEntry(owner_id=owner_id, post_id=p, author_id=a) for p, a in entries],
@@ -60,13 +71,16 @@ def fill(owner_id: int, entries: list[tuple[int, int]]) -> None:
     )
 
 
-def read(owner_id: int, *, max_id: int | None, limit: int) -> list[int]:
-    """Post ids, newest first, below max_id."""
+def read(owner_id: int, *, max_id: int | None, limit: int) -> list[int] | None:
+    """Post ids, newest first, below max_id; None when Redis lost the timeline (no KEPT marker)."""
     if tredis.enabled():
-        top = f"({max_id:020d}" if max_id else "+"
-        members: list[str] = tredis.client().zrevrangebylex(  # type: ignore[assignment]
-            _rkey(owner_id), top, "-", start=0, num=limit
-        )
+        top = f"({max_id:020d}" if max_id else f"({KEPT}"
+        pipe = tredis.client().pipeline(transaction=False)  # one round trip
+        pipe.zscore(_rkey(owner_id), KEPT)
+        pipe.zrevrangebylex(_rkey(owner_id), top, "-", start=0, num=limit)
+        kept, members = pipe.execute()
+        if kept is None:
+            return None
         return [int(m.split(":", 1)[0]) for m in members]
     rows = TimelineEntry.objects.filter(owner_id=owner_id)
     if max_id:

@@ -131,15 +131,13 @@ def _poll_spec(raw: Any) -> PollSpec | None:
 def create(request: HttpRequest) -> Any:
     data = body_of(request)
     key = request.headers.get("Idempotency-Key", "").strip()[:100]
-    if key:
-        # The same key from the same person within a day gives the first post back, not a second.
-        done = posts.post_for_request(me(request), key)
-        if done is not None:
-            return _show(request, done)
-    post = _create(request, data)
-    if key:
-        services.remember_request(me(request), key=key, post=post)
-    return _show(request, post.id)
+    if not key:
+        return _show(request, _create(request, data).id)
+    # The same key from the same person within a day gives the first post back, not a second.
+    done = posts.post_for_request(me(request), key)
+    if done is None:
+        done = services.create_once(me(request), key=key, create=lambda: _create(request, data))
+    return _show(request, done)
 
 
 @api(auth=False, scope="read:statuses")
