@@ -207,7 +207,8 @@ def clean_post_text(text: str, *, max_length: int) -> str:
     # A link counts 10 whatever its length: bound the raw size too, before any parsing.
     if len(text) > MAX_RAW_CHARACTERS:
         raise Invalid(
-            _("This text is far too long: at most %(n)d characters can be sent.") % {"n": MAX_RAW_CHARACTERS},
+            # The post's own limit, not this guard's: "at most 5000" read as a promise beside 140.
+            _("This post is far too long: the limit is %(limit)d characters.") % {"limit": max_length},
             field="text",
         )
     bad = bad_characters(text)

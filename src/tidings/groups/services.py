@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tidings.core.text import bad_characters, code_point
 from tidings.groups.models import Group, GroupMember, PinnedPost
 from tidings.groups.selectors import is_manager, may_pin
 from tidings.orgs.models import Membership, Organisation
@@ -32,6 +33,12 @@ def create_group(
     name = " ".join(name.split())
     if not name or len(name) > 60:
         raise Invalid(_("A group needs a name of at most 60 characters."), field="name")
+    if bad := bad_characters(name):  # as in a post: no override may turn the page's text around
+        raise Invalid(
+            _("The group name contains characters that are not allowed: %(chars)s.")
+            % {"chars": ", ".join(code_point(c) for c in bad)},
+            field="name",
+        )
     if kind not in Kind.values:
         raise Invalid(_("Unknown kind of group."), field="kind")
     if Group.objects.filter(organisation=org, name__iexact=name).exists():
