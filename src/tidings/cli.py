@@ -202,6 +202,25 @@ def cmd_org(args: argparse.Namespace) -> int:
                 slug=args.slug, name=args.name, owner=owner, domains=args.domain
             )
             print(f"Created the organisation {org.slug} ({org.name}).")
+        elif args.org_command == "import":
+            from django.utils.translation import gettext as _
+
+            from tidings.orgs.importing import import_organisation
+
+            report = import_organisation(Path(args.folder))
+            print(
+                _(
+                    "Imported the organisation %(slug)s: %(records)d records, %(created)d new accounts "
+                    "(they choose a password through “Forgot password”) and %(reused)d accounts that "
+                    "were here already."
+                )
+                % {
+                    "slug": report.slug,
+                    "records": report.records,
+                    "created": report.created_accounts,
+                    "reused": report.reused_accounts,
+                }
+            )
         elif args.org_command == "add-member":
             org = organisation_by_slug(args.slug)
             account = account_by_handle(args.username.removeprefix("@"))
@@ -216,7 +235,10 @@ def cmd_org(args: argparse.Namespace) -> int:
         message = str(error.message)
         if error.status == 404:
             named = " ".join(
-                filter(None, [args.slug, getattr(args, "username", ""), getattr(args, "owner", "")])
+                filter(
+                    None,
+                    [getattr(args, "slug", ""), getattr(args, "username", ""), getattr(args, "owner", "")],
+                )
             )
             message = f"no such organisation or account: {named}"
         return _fail(message, 1)
@@ -384,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = org_sub.add_parser("export", help="export everything the organisation owns")
     q.add_argument("slug")
     q.add_argument("--out", default="", help="folder to write (default ./export-SLUG)")
+    q = org_sub.add_parser(
+        "import",
+        help="recreate an exported organisation here (all or nothing)",
+        description="Recreate an organisation from `tidings org export`'s folder in this instance, in "
+        "one transaction: a bad export, or a slug, domain or handle taken here, changes nothing.",
+    )
+    q.add_argument("folder", help="the folder `tidings org export` wrote")
     p.set_defaults(func=cmd_org)
     p = sub.add_parser("token", help="API tokens for scripts")
     token_sub = p.add_subparsers(dest="token_command", required=True)
