@@ -162,6 +162,7 @@ OPEN_ROUTES = {
     "trends_tags",
     "apps_verify",
     "streaming_health",
+    "openapi",  # the OpenAPI document of these routes
     "api_missing",  # a JSON 404 for any other path under /api/
 }
 

@@ -9,7 +9,7 @@ from django.http import HttpResponseBase
 from django.urls import URLPattern, include, path, re_path
 
 from tidings.api import hooks
-from tidings.api.mastodon import accounts, instance, notifications, statuses, streaming, timelines
+from tidings.api.mastodon import accounts, instance, notifications, openapi, statuses, streaming, timelines
 from tidings.api.native import reference
 from tidings.api.native.api import api as native_api
 from tidings.api.oauth import views as oauth
@@ -34,6 +34,7 @@ A = "<str:account_id>"
 mastodon_patterns = [
     endpoint("v1/apps", oauth.create_app, name="apps"),
     endpoint("v1/apps/verify_credentials", oauth.verify_app, name="apps_verify"),
+    endpoint(r"v1/openapi\.json", openapi.serve, name="openapi"),
     endpoint("v1/instance", instance.instance_v1, name="instance_v1"),
     endpoint("v2/instance", instance.instance_v2, name="instance_v2"),
     endpoint("v1/custom_emojis", instance.empty_list, name="custom_emojis"),

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
@@ -253,8 +253,12 @@ def api(
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             headers: dict[str, str] = {}
+            if request.method == "OPTIONS":  # says what the route takes; never runs it
+                allowed = HttpResponse(status=204)
+                allowed["Allow"] = ", ".join([*methods, *(["HEAD"] if "GET" in methods else []), "OPTIONS"])
+                return allowed
             try:
-                if request.method not in (*methods, "OPTIONS", "HEAD") or (
+                if request.method not in (*methods, "HEAD") or (
                     request.method == "HEAD" and "GET" not in methods
                 ):
                     raise ApiError(405, "Method not allowed")

@@ -77,6 +77,10 @@ def index(request: HttpRequest) -> Any:
     assert isinstance(request.user, Account)
     window = window_of(request, most=80)
     raw_account = request.GET.get("account_id")
+    try:
+        actor_id = id_of(raw_account) if raw_account else None
+    except NotFound:  # an id nobody has: an empty page, as Mastodon answers, not an error
+        actor_id = 0
     page = inbox.notifications(
         request.user,
         max_id=window.max_id,
@@ -84,7 +88,7 @@ def index(request: HttpRequest) -> Any:
         since_id=window.since_id,
         min_id=window.min_id,
         kinds=_kinds(request),
-        actor_id=id_of(raw_account) if raw_account else None,
+        actor_id=actor_id,
     )
     items = page.items
     data = serialize_all(request, items)
