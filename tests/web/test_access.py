@@ -382,7 +382,8 @@ def test_a_blocked_account_cannot_follow_the_blocker(world):
 
 
 # Every route, by who may use it. A new route must be added here (and get its refusal tests).
-OPEN_ROUTES = {"home", "public", "healthz", "security_txt", "signup", "login", "logout", "profile", "followers", "following"}
+OPEN_ROUTES = {"home", "public", "healthz", "signup", "login", "logout", "profile", "followers", "following"}
+OPEN_ROUTES |= {"security_txt"}  # tests/security/test_security_txt.py
 OPEN_ROUTES |= {"topic"}  # lists filtered by audience, tested above
 OPEN_ROUTES |= {"password_reset", "password_reset_confirm"}  # tests/web/test_joining.py
 OPEN_ROUTES |= {"login_two_factor"}  # only after a right password: tests/web/test_twofactor_web.py
