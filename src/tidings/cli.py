@@ -80,7 +80,8 @@ def _serve_web(args: argparse.Namespace, static: Path) -> None:
     # many pages can listen live at once per worker process. Granian's backpressure counts
     # connections, not requests: at the thread count, idle keep-alive connections (browsers', a
     # proxy's) kept the next person out until one closed (the soak test saw requests wait 10 to
-    # 40 s). So many more connections are let in, and their requests wait their turn for a thread.
+    # 40 s). So Granian's own default holds (its backlog shared by the workers, 1024 in all), and
+    # requests wait their turn for a thread.
     Granian(
         "tidings.wsgi:application",
         address=args.host,
@@ -88,7 +89,6 @@ def _serve_web(args: argparse.Namespace, static: Path) -> None:
         interface=Interfaces.WSGI,
         workers=args.workers,
         blocking_threads=args.threads,
-        backpressure=args.threads * 16,
         websockets=False,
         static_path_route=["/static"],
         static_path_mount=[static],

@@ -284,7 +284,7 @@ TRENDS_CACHE_SECONDS = int(_env("TRENDS_CACHE_SECONDS", "60"))
 # Webhooks and other server-side fetches refuse private and local addresses unless allowed here
 # (an operator whose receivers live on the company network; the tests' local receiver).
 FETCH_PRIVATE_ADDRESSES = _flag("FETCH_PRIVATE_ADDRESSES")
-# A server-side call ends after this many seconds in all (connecting, sending, the answer),
+# A server-side call ends this many seconds after its name is resolved (connecting, sending, the answer),
 # however slowly the other end trickles, and reads at most this many bytes of the answer.
 FETCH_SECONDS = 10
 FETCH_MAX_BYTES = 64 * 1024

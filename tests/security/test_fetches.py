@@ -84,6 +84,7 @@ NETWORK = [
     ("http://[64:ff9b::a9fe:a9fe]/hook", PRIVATE),  # NAT64 of the metadata address
     ("http://[2002:a00:1::]/hook", PRIVATE),  # 6to4 of 10.0.0.1
     ("http://[::127.0.0.1]/hook", PRIVATE),  # the old IPv4-compatible form
+    ("http://[::ffff:0:a00:1]/hook", PRIVATE),  # IPv4-translated (SIIT) form of 10.0.0.1
     ("http://example.com@10.0.0.1/hook", USERINFO),
 ]
 ALL = [(url.format(port=8080), reason) for url, reason in LOCAL] + NETWORK

@@ -205,6 +205,19 @@ def test_behind_the_operators_proxy_each_person_counts_under_their_own_address(d
     assert try_unknown(through_proxy("203.0.113.1"), 903) == 400
 
 
+def test_only_the_operators_proxy_may_say_a_request_came_over_https(db, settings):
+    # As TIDINGS_TLS sets them: the proxy's header is believed, and plain http is sent to https.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.TRUSTED_PROXIES = [PROXY]
+
+    through_proxy = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_PROTO="https").get("/login/")
+    straight = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_PROTO="https").get("/login/")
+
+    assert through_proxy.status_code == 200
+    assert straight.status_code == 301 and straight["Location"].startswith("https://")
+
+
 def test_the_api_has_no_password_log_in(make_account):
     make_account("應用使用者")
     app = Api().post(
@@ -407,3 +420,19 @@ def test_a_burst_of_parallel_wrong_codes_gets_no_more_checks_than_the_limit(live
 
     status, text = people[0].post("/login/two-factor/", {"code": right_code(secret)})
     assert status == 429 and TOO_MANY in text
+
+
+def test_a_very_long_login_name_is_counted_like_any_other(db, settings):
+    settings.REDIS_URL = ""  # the counters' own table, as on one machine without Redis
+    from tidings.core import ratelimit
+    from tidings.core.models import RateCounter
+
+    name = "長" * 300
+    assert Client().post("/login/", {"login": name, "password": "guess"}).status_code == 400
+    assert Client().post("/login/", {"login": name, "password": "guess"}).status_code == 400
+
+    counted = RateCounter.objects.filter(key__startswith="login:acct:").get()
+    assert counted.count == 2 and len(counted.key) <= 200  # the column PostgreSQL enforces
+    with pytest.raises(ratelimit.RateLimited):
+        for _ in range(100):
+            ratelimit.hit(f"login:acct:{name}", limit=50, window_seconds=60)

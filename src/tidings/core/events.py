@@ -1,9 +1,10 @@
 """Domain events. A service calls `emit` inside its transaction; the work of its subscribers
 becomes one job row (core.models.Job) in that same transaction, queued for the worker only once
 it commits, with ids, never objects. A rolled-back write queues nothing; a committed one keeps its
-job even if the process dies before queueing them or the worker dies while running them (a
-sweep queues them again, see core.jobs). So a subscriber runs at least once: it must be
-idempotent."""
+job even if the process dies before queueing it or the worker dies while running it (a
+sweep queues it again, see core.jobs). So a subscriber runs at least once: it must be
+idempotent. (What a subscriber queues in its turn is not kept so: a monitor's webhook call or a
+mail is a plain queue message, retried, but lost with a worker killed while holding it.)"""
 
 from __future__ import annotations
 
@@ -55,6 +56,6 @@ def emit(event: str, **ids: int | str | None) -> None:
     def dispatch() -> None:
         from tidings.core.tasks import run_job
 
-        run_job(job.id)
+        run_job(job.id, 0)
 
     transaction.on_commit(dispatch, robust=True)

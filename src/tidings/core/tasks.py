@@ -15,10 +15,11 @@ def send_mail_task(*, to: str, subject: str, body: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
 
 
-@db_task(retries=3, retry_delay=5)
-def run_job(job_id: int) -> None:
-    """The subscribers' work for one committed event (core.events, core.jobs)."""
-    jobs.run(job_id)
+@db_task()
+def run_job(job_id: int, attempt: int) -> None:
+    """One try of the subscribers' work for one committed event (core.events, core.jobs); a try
+    that fails is tried again by the sweep, after its lease."""
+    jobs.run(job_id, attempt)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -7,9 +7,9 @@ checked (an IPv6 address that carries an IPv4 one is judged by the IPv4 one too)
 connection made to that checked address (with the name kept for TLS and the Host header), so a
 name that resolves elsewhere a moment later cannot redirect the call. Redirects are not followed.
 
-A call ends after `settings.FETCH_SECONDS` in all, however slowly the other end trickles (a
-watchdog cuts the connection: a time limit per read would let one byte a second hold it for
-ever), and reads at most `settings.FETCH_MAX_BYTES` of the answer.
+Once the name is resolved, a call ends after `settings.FETCH_SECONDS` in all, however slowly
+the other end trickles (a watchdog cuts the connection: a time limit per read would let one byte
+a second hold it for ever), and reads at most `settings.FETCH_MAX_BYTES` of the answer.
 """
 
 from __future__ import annotations
@@ -30,7 +30,13 @@ from urllib3.util import parse_url
 from tidings.core.errors import Invalid
 
 CONNECT_SECONDS = 3
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# IPv6 prefixes whose last 32 bits are an IPv4 address a translator reaches: NAT64's, and the
+# IPv4-translated form (SIIT, ::ffff:0:a.b.c.d).
+_NAT64 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+)
 
 
 class CutOff(OSError):

@@ -47,7 +47,8 @@ class ClientAddressMiddleware:
     """Behind the operator's reverse proxies (settings.TRUSTED_PROXIES), REMOTE_ADDR becomes the
     person's own address: the last one in X-Forwarded-For that is not a proxy (what comes before it
     was written by the client and proves nothing). Rate limits, sessions and the audit log read
-    REMOTE_ADDR. From any other peer, or with no proxies named, the header is ignored."""
+    REMOTE_ADDR. From any other peer, or with no proxies named, the header is ignored; from a peer
+    that is not one of the named proxies, so is X-Forwarded-Proto."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -63,6 +64,9 @@ class ClientAddressMiddleware:
                 if not any(found in net for net in proxies):
                     request.META["REMOTE_ADDR"] = str(found)
                     break
+        elif proxies:
+            # Only a proxy may say the request came over https (TIDINGS_TLS believes the header).
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
 
 
