@@ -1,10 +1,10 @@
-"""The soak test: hours of mixed load (minutes in CI) against `tidings serve` and `tidings worker`,
+"""The soak test: hours of mixed load (seconds in CI) against `tidings serve` and `tidings worker`,
 watching what goes wrong slowly: errors, memory that keeps growing, a job queue that never
 drains, and rate limits that slow everyone down instead of refusing the one who overdoes it.
 
     .venv/bin/python bench/soak.py --minutes 240                    # SQLite, four hours
     .venv/bin/python bench/soak.py --minutes 240 --mode postgres    # PostgreSQL + Redis
-    .venv/bin/python bench/soak.py --seconds 60 --size tiny         # what CI runs
+    .venv/bin/python bench/soak.py --seconds 40 --size tiny         # what CI runs
 
 The load is twice the benchmark's: 16 closed-loop connections (the benchmark measures at 8) of
 people reading their home timelines, profiles, topics, posts, searches and notifications and

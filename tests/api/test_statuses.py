@@ -234,6 +234,21 @@ def test_a_picture_is_uploaded_then_attached(api):
     )
 
 
+def test_a_nul_character_in_a_text_field_is_a_422_and_nothing_is_stored(api):
+    from tidings.posts.models import Media
+
+    upload = api.client.post(
+        "/api/v2/media",
+        {"file": _png(), "description": "一張\x00紅圖"},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    made = api.post("/api/v1/statuses", {"status": "看\x00圖"})
+
+    assert upload.status_code == 422 and "NUL" in upload.json()["error"]
+    assert made.status_code == 422
+    assert not Media.objects.exists() and not Post.objects.exists()
+
+
 def _png():
     from django.core.files.uploadedfile import SimpleUploadedFile
 

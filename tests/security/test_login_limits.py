@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -436,3 +437,26 @@ def test_a_very_long_login_name_is_counted_like_any_other(db, settings):
     with pytest.raises(ratelimit.RateLimited):
         for _ in range(100):
             ratelimit.hit(f"login:acct:{name}", limit=50, window_seconds=60)
+
+
+@pytest.mark.parametrize("redis", [False, True], ids=["table", "redis"])
+def test_a_whole_office_behind_one_address_can_log_in_but_guesses_from_it_are_still_limited(
+    make_account, settings, redis
+):
+    settings.REDIS_URL = (settings.REDIS_URL or "redis://127.0.0.1:6379/0") if redis else ""
+    settings.REDIS_PREFIX = f"office-{uuid.uuid4().hex}:"  # counters of this test alone
+    staff = [make_account(f"同事{n}") for n in range(services.LOGIN_TRIES_PER_ADDRESS + 5)]
+
+    def from_office(login: str, password: str) -> Client:
+        browser = Client(REMOTE_ADDR="198.51.100.200", HTTP_ACCEPT_LANGUAGE="en")
+        browser.post("/login/", {"login": login, "password": password})
+        return browser
+
+    assert all(logged_in(from_office(person.handle, PASSWORD)) for person in staff)
+    guessing = Client(REMOTE_ADDR="198.51.100.200", HTTP_ACCEPT_LANGUAGE="en")
+    guesses = [
+        guessing.post("/login/", {"login": f"猜{n}", "password": "wrong"}).content.decode()
+        for n in range(services.LOGIN_TRIES_PER_ADDRESS + 1)
+    ]
+    assert all(NOT_RIGHT in answer for answer in guesses[:-1])
+    assert TOO_MANY in guesses[-1]

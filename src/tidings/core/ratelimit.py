@@ -64,8 +64,7 @@ def hit(key: str, *, limit: int, window_seconds: int) -> int:
 def count(key: str, *, limit: int, window_seconds: int) -> tuple[int, int]:
     """As `hit`, and also when the window ends (a Unix time), for the API's rate-limit headers."""
     now = int(time.time())
-    if len(key) > 100:  # a long name typed at the login form: the counter's column holds 200
-        key = key[:40] + ":" + hashlib.sha256(key.encode()).hexdigest()
+    key = _stored(key)
     if tredis.enabled():
         rkey = tredis.key("rl", key)
         pipe = tredis.client().pipeline()
@@ -101,7 +100,32 @@ def purge_old() -> int:
     return RateCounter.objects.filter(expires__lt=int(time.time())).delete()[0]
 
 
+_FORGIVE = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
+def _stored(key: str) -> str:
+    """The key as counted: a long one (a long name typed at the login form) as its hash, since the
+    counters' column holds 200 characters."""
+    if len(key) > 100:
+        return key[:40] + ":" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def forgive(key: str) -> None:
+    """Take back one try counted under `key`, in its window (a log-in that succeeded: people
+    behind one office address must not use up the address's tries by logging in)."""
+    key = _stored(key)
+    if tredis.enabled():
+        # Only while the window is open: DECR on a key gone with its window would make one that
+        # never expires.
+        tredis.client().eval(_FORGIVE, 1, tredis.key("rl", key))
+    else:
+        with connection.cursor() as cur:
+            cur.execute("UPDATE core_ratecounter SET count = count - 1 WHERE key = %s AND count > 0", [key])
+
+
 def reset(key: str, *, window_seconds: int) -> None:
+    key = _stored(key)
     if tredis.enabled():
         tredis.client().delete(tredis.key("rl", key))
     else:

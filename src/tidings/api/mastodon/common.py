@@ -165,7 +165,10 @@ def text_of(data: dict[str, Any], key: str, default: str = "") -> str:
         return default
     if isinstance(value, (dict, list)):
         raise ApiError(422, f"Validation failed: {key} must be text")
-    return str(value)
+    text = str(value)
+    if "\x00" in text:  # PostgreSQL refuses it in text columns; no one types it
+        raise ApiError(422, f"Validation failed: {key} contains a NUL character")
+    return text
 
 
 def flag_of(data: dict[str, Any], key: str, default: bool = False) -> bool:
