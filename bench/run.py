@@ -650,11 +650,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
-    data_dir = Path(args.data_dir or f"/tmp/tidings-bench-{args.size}-{mode}")
-    env = environment(mode, data_dir, args.size)
+def open_world(
+    mode: str, data_dir: Path, env: dict[str, str], *, size: str, seed: int, reuse: bool
+) -> tuple[generate.World, bool]:
+    """Django set up and migrated on the data set in data_dir, and its world: the one made last
+    time when `reuse` finds it, else made afresh on emptied storage (then True)."""
     world_file = data_dir / "world.json"
-    fresh = not (args.reuse and world_file.exists())
+    fresh = not (reuse and world_file.exists())
     if fresh:
         reset_storage(mode, data_dir, env)
     os.environ.update({k: v for k, v in env.items() if k.startswith("TIDINGS_")})
@@ -663,20 +665,28 @@ def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
             os.environ.pop(key, None)
     generate.setup(data_dir)
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if not fresh:
+        return generate.World(**json.loads(world_file.read_text())), False
+    world = generate.generate(size, seed)
+    world.seconds = round(world.seconds)
+    world_file.write_text(json.dumps(world.__dict__, ensure_ascii=False))
+    return world, True
+
+
+def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    data_dir = Path(args.data_dir or f"/tmp/tidings-bench-{args.size}-{mode}")
+    env = environment(mode, data_dir, args.size)
+    world, fresh = open_world(mode, data_dir, env, size=args.size, seed=args.seed, reuse=args.reuse)
+    from django.db import connection
+
     if fresh:
-        world = generate.generate(args.size, args.seed)
-        world.seconds = round(world.seconds)
-        world_file.write_text(json.dumps(world.__dict__, ensure_ascii=False))
         kept = keep_timelines(world, args.kept)
         print(f"  {kept:,} followers of @{world.brand} have kept timelines")
         if args.prepare:
             print(f"Prepared in {data_dir}: measure it with --reuse")
             return {}
-    else:
-        world = generate.World(**json.loads(world_file.read_text()))
     host = "127.0.0.1"
     tokens = tokens_for(world.readers)
     connection.close()

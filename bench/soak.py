@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import os
 import statistics
 import sys
 import threading
@@ -55,23 +54,9 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, str], generate.World, P
     if args.mode == "postgres":
         env["TIDINGS_DATABASE_URL"] = env["TIDINGS_DATABASE_URL"].replace("tidings_bench_", "tidings_soak_")
         env["TIDINGS_REDIS_PREFIX"] = f"tidings-soak-{args.size}:"
-    world_file = data_dir / "world.json"
-    fresh = not (args.reuse and world_file.exists())
-    if fresh:
-        bench.reset_storage(args.mode, data_dir, env)
-    os.environ.update({k: v for k, v in env.items() if k.startswith("TIDINGS_")})
-    for key in ("TIDINGS_DATABASE_URL", "TIDINGS_REDIS_URL"):
-        if key not in env:
-            os.environ.pop(key, None)
-    generate.setup(data_dir)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if fresh:
-        world = generate.generate(args.size, args.seed)
-        world_file.write_text(json.dumps(world.__dict__, ensure_ascii=False))
-    else:
-        world = generate.World(**json.loads(world_file.read_text()))
+    world, _fresh = bench.open_world(
+        args.mode, data_dir, env, size=args.size, seed=args.seed, reuse=args.reuse
+    )
     return env, world, data_dir
 
 
