@@ -57,7 +57,7 @@ from tidings.orgs.export import VERSION
 from tidings.orgs.models import AuditEntry, Domain, HeldPost, Membership, Organisation, PolicyRule
 from tidings.orgs.services import SLUG_RE, audit, clean_domain
 from tidings.posts.models import OUTSIDE, Audience, Flavour, Like, Media, Post, PostEdit
-from tidings.posts.services import _link_topics, link_mentions
+from tidings.posts.services import link_mentions, link_topics
 from tidings.search import index
 
 S, N, B, D, L = str, type(None), bool, dict, list
@@ -599,7 +599,7 @@ class _Writer:
             for post in self.batch:
                 own_words = post.text.split("//@", 1)[0] if post.kind == Post.Kind.REPOST else post.text
                 if post.kind != Post.Kind.COMMENT:
-                    _link_topics(post, extract_topics(own_words))
+                    link_topics(post, extract_topics(own_words))
                 link_mentions(post, extract_mentions(own_words))
             HeldPost.objects.bulk_create(self.held)
             index.queue(p.id for p in self.batch)

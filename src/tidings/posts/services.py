@@ -168,7 +168,7 @@ def attach_media(post: Post, owner: Account, media_ids: Sequence[int]) -> None:
         Media.objects.filter(id=media_id).update(post=post, position=position)
 
 
-def _link_topics(post: Post, names: list[str]) -> None:
+def link_topics(post: Post, names: list[str]) -> None:
     if not names:
         return
     wanted = {fold(n): n for n in names}
@@ -236,7 +236,7 @@ def publish(
             attach_media(post, author, [*media_ids, *(m.id for m in uploaded)])
             if poll is not None:
                 polls.create(post, poll)
-            _link_topics(post, extract_topics(post.text))
+            link_topics(post, extract_topics(post.text))
             link_mentions(post, extract_mentions(post.text))
             _published_or_held(post, verdict)
     except Exception:
@@ -302,7 +302,7 @@ def repost(account: Account, *, post_id: int | str, comment: str = "") -> Post:
                 )
         except IntegrityError as exc:  # a double click: the database keeps one plain repost
             raise Conflict(_("You have already reposted this.")) from exc
-        _link_topics(post, extract_topics(comment))
+        link_topics(post, extract_topics(comment))
         link_mentions(post, extract_mentions(comment))
         _published_or_held(post, verdict)
     return post
@@ -383,7 +383,7 @@ def edit(account: Account, *, post_id: int | str, text: str) -> Post:
         post.save(update_fields=["text", "edited_at", "held"])
         if post.kind == Post.Kind.POST:
             _unlink_topics(post)
-            _link_topics(post, extract_topics(text))
+            link_topics(post, extract_topics(text))
         # Mentions follow the text: a name taken out is no longer mentioned (nor notified again).
         Mention.objects.filter(post=post).delete()
         link_mentions(post, extract_mentions(text))
