@@ -26,7 +26,8 @@ def _process_number() -> int:
             import redis
 
             prefix = os.environ.get("TIDINGS_REDIS_PREFIX", "tidings:")
-            return int(redis.Redis.from_url(url).incr(prefix + "id-process")) & 0x3FF
+            with redis.Redis.from_url(url) as client:
+                return int(client.incr(prefix + "id-process")) & 0x3FF
         except Exception:  # noqa: S110 - fall back to the pid, still apart on this machine
             pass
     return os.getpid() & 0x3FF
