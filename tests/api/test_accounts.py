@@ -38,6 +38,23 @@ def test_update_credentials_changes_name_bio_language_and_avatar(make_account, a
     assert (stored.display_name, stored.bio) == ("愛麗絲", "你好") and stored.avatar
 
 
+def test_a_bio_reaches_clients_with_its_links_mentions_and_topics_as_the_web_shows_them(
+    make_account, api_for
+):
+    make_account("bob")
+    alice = make_account("alice")
+    api = api_for(alice)
+
+    api.patch(
+        "/api/v1/accounts/update_credentials", {"note": "<b>客服</b> @bob #新品# https://example.com/x"}
+    )
+    note = api.get(f"/api/v1/accounts/{alice.id}").json()["note"]
+
+    assert note.startswith("<p>&lt;b&gt;客服&lt;/b&gt; ") and note.endswith("</p>")
+    assert '<a href="https://example.com/x"' in note
+    assert 'href="http://testserver/@bob/"' in note and "#新品#</a>" in note
+
+
 def _multipart(files: dict[str, object]) -> bytes:
     from django.test.client import encode_multipart
 

@@ -187,6 +187,10 @@ def test_options_says_what_a_route_takes_and_never_runs_it(world, open_doors):
     assert response.status_code == 204
     assert response["Allow"] == "POST, OPTIONS"
     assert Notification.objects.filter(recipient=world["me"]).count() == before > 0
+    # A route of several views says all they take.
+    response = api.client.options(f"/api/v1/statuses/{REAL['status_id'][0]}", headers=api._headers({}))
+    assert response.status_code == 204
+    assert response["Allow"] == "GET, HEAD, DELETE, PUT, OPTIONS"
 
 
 @pytest.mark.parametrize("account_id", ["abc", "-1", "³"])

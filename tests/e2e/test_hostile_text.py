@@ -182,6 +182,11 @@ def test_hostile_text_is_shown_as_text_runs_nothing_and_keeps_the_phone_layout(
                     for text in texts:
                         assert text in shown, f"{where}: {text!r} is not shown as text"
                     assert page.evaluate(OVERFLOW) <= 0, f"{where}: wider than the screen"
+                    if name == "home":  # each post's text runs the way its own first letters do
+                        direction = "e => getComputedStyle(e).direction"
+                        texts_of = page.locator("article.post .text")
+                        assert texts_of.filter(has_text="שלום").first.evaluate(direction) == "rtl"
+                        assert texts_of.filter(has_text=EMOJI[:10]).first.evaluate(direction) == "ltr"
             finally:
                 context.close()
 

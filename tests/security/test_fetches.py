@@ -470,3 +470,30 @@ def test_an_endless_answer_is_read_no_further_than_the_size_limit(
     assert flood.settle().endings == ["hung up"]
     # What it wrote before we hung up: the 64 KB we read, and what the sockets' buffers held.
     assert flood.written[0] < 16 * 1024 * 1024
+
+
+def test_a_receiver_is_reached_on_its_next_address_when_the_one_preferred_does_not_answer(
+    allowed, team, admin, serve, run_hooks, monkeypatch
+):
+    """A receiver with several addresses (IPv6 and IPv4, say) is tried in the resolver's order
+    of preference, the next when one refuses; once, addresses were sorted as text and only the
+    first was tried."""
+    receiver = serve()  # on 127.0.0.1 and ::1; nobody listens on 127.0.0.4 or 127.0.0.2
+    resolve = socket.getaddrinfo
+
+    def resolver(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host != "hooks.example":
+            return resolve(host, *args, **kwargs)
+        tcp = (socket.SOCK_STREAM, 6, "")
+        return [
+            (socket.AF_INET, *tcp, ("127.0.0.4", receiver.port)),
+            (socket.AF_INET6, *tcp, ("::1", receiver.port, 0, 0)),
+            (socket.AF_INET, *tcp, ("127.0.0.2", receiver.port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    delivery = call("organisation", team, admin, run_hooks, f"http://hooks.example:{receiver.port}/hook")
+    assert delivery is not None
+    assert (delivery.state, delivery.last_status, delivery.attempts) == ("delivered", 200, 1)
+    assert len(receiver.requests) == 1
+    assert f"Host: hooks.example:{receiver.port}" in receiver.requests[0].decode()

@@ -206,6 +206,15 @@ def test_behind_the_operators_proxy_each_person_counts_under_their_own_address(d
     assert try_unknown(through_proxy("203.0.113.1"), 903) == 400
 
 
+def test_a_mistyped_proxy_address_stops_the_server_from_starting_and_says_which(settings):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.handlers.wsgi import WSGIHandler
+
+    settings.TRUSTED_PROXIES = [PROXY, "10.0.0.300"]
+    with pytest.raises(ImproperlyConfigured, match=r"TIDINGS_TRUSTED_PROXIES: .*10\.0\.0\.300"):
+        WSGIHandler()  # what a web process builds as it starts (tidings.wsgi)
+
+
 def test_only_the_operators_proxy_may_say_a_request_came_over_https(db, settings):
     # As TIDINGS_TLS sets them: the proxy's header is believed, and plain http is sent to https.
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,7 +5,7 @@ broadcast's new comments reach its open pages."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from tidings.activities import ideas, live, services
 from tidings.core import events
@@ -17,18 +17,15 @@ def draw_due() -> None:
 
 
 @events.subscribe("activity.drawn")
-@db_task(retries=3, retry_delay=5)
 def tell_winners(activity_id: int) -> None:
     services.tell_winners(activity_id)
 
 
 @events.subscribe("idea.moved")
-@db_task(retries=3, retry_delay=5)
 def tell_backers(idea_id: int, state: str) -> None:
     ideas.tell_backers(idea_id, state)
 
 
 @events.subscribe("post.published")
-@db_task(retries=3, retry_delay=2)
 def stream_live(post_id: int) -> None:
     live.on_post_published(post_id)

@@ -4,32 +4,28 @@ official accounts' followers come from."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from tidings.analytics import counting, origins
 from tidings.core import events
 
 
 @events.subscribe("post.published")
-@db_task(retries=3, retry_delay=5)
 def count_post(post_id: int) -> None:
     counting.on_post_published(post_id)
 
 
 @events.subscribe("post.liked")
-@db_task(retries=3, retry_delay=5)
 def count_like(post_id: int, account_id: int) -> None:
     counting.on_liked(post_id, account_id)
 
 
 @events.subscribe("account.followed")
-@db_task(retries=3, retry_delay=5)
 def count_follow(follower_id: int, followee_id: int) -> None:
     counting.on_follow(follower_id, followee_id, followed=True)
 
 
 @events.subscribe("account.unfollowed")
-@db_task(retries=3, retry_delay=5)
 def count_unfollow(follower_id: int, followee_id: int) -> None:
     counting.on_follow(follower_id, followee_id, followed=False)
 

@@ -19,21 +19,16 @@ _subscribers: dict[str, list[str]] = defaultdict(list)
 _by_name: dict[str, Callable[..., Any]] = {}
 
 
-def _function(task: Callable[..., Any]) -> Callable[..., Any]:
-    # A Huey task is run by the job (core.tasks.run_job) as its plain function, `call_local`.
-    return getattr(task, "call_local", task)
-
-
 def subscribe(event: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a task (a Huey task or plain function) to run after `event` commits."""
+    """Register a plain function to run after `event` commits, in the event's job (its name,
+    module and function, is what a waiting job row holds)."""
 
-    def register(task: Callable[..., Any]) -> Callable[..., Any]:
-        function = _function(task)
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
         name = f"{function.__module__}.{function.__qualname__}"
         _by_name[name] = function
         if name not in _subscribers[event]:
             _subscribers[event].append(name)
-        return task
+        return function
 
     return register
 

@@ -43,7 +43,10 @@ def fold(s: str) -> str:
 
 # Kept character for character identical to URL_RE in count.js. re.ASCII as in JS's /i: otherwise
 # the Kelvin sign would match "k" and the long s "s".
-_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE | re.ASCII)
+# The first character after the scheme starts a host: "https:///x" is text (a browser would go to x).
+_URL = re.compile(
+    r"https?://[A-Za-z0-9\-._~%\[][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*", re.IGNORECASE | re.ASCII
+)
 _URL_TRAILING = ".,:;!?'"
 _URL_MIN = len("http://")
 

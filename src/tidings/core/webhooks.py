@@ -21,6 +21,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 
 import urllib3
 from django.conf import settings
@@ -69,7 +70,9 @@ def _addresses(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
         return []
-    return sorted({str(info[4][0]) for info in infos})
+    # The resolver's order is the system's preference (RFC 6724: IPv6 or IPv4 first as this host
+    # is connected); only duplicates go.
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _private(address: str) -> bool:
@@ -87,15 +90,32 @@ def _private(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def _checked(host: str, port: int) -> str:
-    """One address of the host that may be called; Invalid when it resolves to none, or to any
-    private or local one (unless the operator allows those)."""
+def _checked(host: str, port: int) -> list[str]:
+    """The host's addresses, every one of which may be called; Invalid when it resolves to none,
+    or to any private or local one (unless the operator allows those)."""
     found = _addresses(host, port)
     if not found:
         raise Invalid(_("The webhook's host name does not resolve."), field="webhook_url")
     if not settings.FETCH_PRIVATE_ADDRESSES and any(_private(a) for a in found):
         raise Invalid(_("A webhook cannot point at a private or local address."), field="webhook_url")
-    return found[0]
+    return found
+
+
+def _connect(addresses: list[str], port: int, seconds: float) -> socket.socket:
+    """The first of the checked addresses that takes the connection, in order, all within
+    `seconds`: a receiver with an IPv6 and an IPv4 address is reached on the other when one
+    does not answer."""
+    deadline = time.monotonic() + seconds
+    failure: OSError = TimeoutError("no address answered in time")
+    for address in addresses:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            return socket.create_connection((address, port), timeout=min(CONNECT_SECONDS, left))
+        except OSError as error:
+            failure = error
+    raise failure
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -153,11 +173,11 @@ class _Watchdog:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST to the webhook, pinned to the address just checked; returns the status. Raises
+    """POST to the webhook, pinned to the addresses just checked; returns the status. Raises
     Invalid for an address it may not call, CutOff when the answer's status and headers did not
     come in time, and OSError or http.client's errors for a failed call."""
     scheme, host, port, path = _parts(url)
-    address = _checked(host, port)
+    addresses = _checked(host, port)
     name = f"[{host}]" if ":" in host else host
     default_port = 443 if scheme == "https" else 80
     wanted = {
@@ -171,7 +191,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     conn = http.client.HTTPConnection(host, port)
     try:
         try:
-            sock = socket.create_connection((address, port), timeout=min(CONNECT_SECONDS, seconds))
+            sock = _connect(addresses, port, seconds)
             sock.settimeout(seconds)  # the watchdog ends the call before any one read would
             watchdog.watch(sock)
             if scheme == "https":

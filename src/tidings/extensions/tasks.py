@@ -29,7 +29,6 @@ def _organisation_of(account: object) -> int | None:
 
 
 @events.subscribe("post.published")
-@db_task(retries=3, retry_delay=5)
 def post_published(post_id: int) -> None:
     from tidings.posts.models import Mention, Post
 
@@ -53,7 +52,6 @@ def post_published(post_id: int) -> None:
 
 
 @events.subscribe("account.followed")
-@db_task(retries=3, retry_delay=5)
 def account_followed(follower_id: int, followee_id: int) -> None:
     from tidings.accounts.models import Account
     from tidings.social.models import Follow
@@ -74,7 +72,6 @@ def account_followed(follower_id: int, followee_id: int) -> None:
 
 
 @events.subscribe("case.opened")
-@db_task(retries=3, retry_delay=5)
 def case_opened(case_id: int) -> None:
     from tidings.ops.models import Case
 
@@ -118,12 +115,10 @@ def _activity(activity_id: int, state: str) -> None:
 
 
 @events.subscribe("activity.started")
-@db_task(retries=3, retry_delay=5)
 def activity_started(activity_id: int) -> None:
     _activity(activity_id, "started")
 
 
 @events.subscribe("activity.drawn")
-@db_task(retries=3, retry_delay=5)
 def activity_drawn(activity_id: int) -> None:
     _activity(activity_id, "drawn")

@@ -3,38 +3,33 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from tidings.core import events, pubsub, ratelimit
 from tidings.notifications import services
 
 
 @events.subscribe("post.published")
-@db_task(retries=3, retry_delay=5)
 def notify_post(post_id: int) -> None:
     services.on_post_published(post_id)
 
 
 @events.subscribe("post.edited")
-@db_task(retries=3, retry_delay=5)
 def notify_edit(post_id: int) -> None:
     services.on_post_edited(post_id)
 
 
 @events.subscribe("post.liked")
-@db_task(retries=3, retry_delay=5)
 def notify_like(post_id: int, account_id: int) -> None:
     services.on_liked(post_id, account_id)
 
 
 @events.subscribe("account.followed")
-@db_task(retries=3, retry_delay=5)
 def notify_follow(follower_id: int, followee_id: int) -> None:
     services.on_followed(follower_id, followee_id)
 
 
 @events.subscribe("message.sent")
-@db_task(retries=3, retry_delay=5)
 def deliver_message(message_id: int) -> None:
     services.on_message_sent(message_id)
 

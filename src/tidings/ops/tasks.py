@@ -26,13 +26,11 @@ def publish_due_drafts() -> None:
 
 
 @events.subscribe("post.published")
-@db_task(retries=3, retry_delay=5)
 def take_in_post(post_id: int) -> None:
     desk.on_post_published(post_id)
 
 
 @events.subscribe("message.sent")
-@db_task(retries=3, retry_delay=5)
 def take_in_message(message_id: int) -> None:
     desk.on_message_sent(message_id)
 

@@ -33,7 +33,6 @@ def catch_up() -> None:
 
 @events.subscribe("post.published")
 @events.subscribe("post.edited")  # an edit may make a post match (what it matched stays caught)
-@db_task(retries=3, retry_delay=5)
 def match_monitors(post_id: int) -> None:
     monitors.match(post_id)
 

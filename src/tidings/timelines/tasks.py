@@ -4,32 +4,28 @@ from __future__ import annotations
 
 from django.db import connection
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from tidings.core import events
 from tidings.timelines import services, store
 
 
 @events.subscribe("post.published")
-@db_task(retries=3, retry_delay=5)
 def fan_out(post_id: int) -> None:
     services.fan_out(post_id)
 
 
 @events.subscribe("post.deleted")
-@db_task(retries=3, retry_delay=5)
 def remove_deleted(post_id: int, author_id: int) -> None:
     services.on_delete(post_id, author_id)
 
 
 @events.subscribe("account.followed")
-@db_task(retries=3, retry_delay=5)
 def backfill_followed(follower_id: int, followee_id: int) -> None:
     services.on_follow(follower_id, followee_id)
 
 
 @events.subscribe("account.unfollowed")
-@db_task(retries=3, retry_delay=5)
 def remove_unfollowed(follower_id: int, followee_id: int) -> None:
     services.on_unfollow(follower_id, followee_id)
 

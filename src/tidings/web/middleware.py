@@ -52,6 +52,7 @@ class ClientAddressMiddleware:
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
+        _proxies(tuple(settings.TRUSTED_PROXIES))  # a mistyped address stops the start, not each request
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         proxies = _proxies(tuple(settings.TRUSTED_PROXIES))

@@ -87,7 +87,7 @@ class Serializer:
             "group": False,
             "noindex": False,
             "created_at": iso(joined),
-            "note": f"<p>{escape(a.bio)}</p>" if a.bio else "",
+            "note": f"<p>{render_text(a.bio, base=self.base)}</p>" if a.bio else "",
             "url": profile,
             "uri": profile,
             "avatar": avatar,

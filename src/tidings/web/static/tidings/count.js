@@ -6,7 +6,7 @@
   var Tidings = (window.Tidings = window.Tidings || {});
 
   // Kept character for character identical to _URL in text.py.
-  var URL_RE = /https?:\/\/[A-Za-z0-9\-._~:\/?#\[\]@!$&'()*+,;=%]+/gi;
+  var URL_RE = /https?:\/\/[A-Za-z0-9\-._~%\[][A-Za-z0-9\-._~:\/?#\[\]@!$&'()*+,;=%]*/gi;
   var URL_TRAILING = ".,:;!?'";
   var LINK_LENGTH = 10;
 
