@@ -8,7 +8,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -241,6 +241,14 @@ def _link(request: HttpRequest, page: Paged) -> str:
     return ", ".join(links)
 
 
+def options_answer(methods: Iterable[str]) -> HttpResponse:
+    """What OPTIONS gets: the methods a route takes (HEAD with GET), never the route run."""
+    taken = list(methods)
+    allowed = HttpResponse(status=204)
+    allowed["Allow"] = ", ".join(dict.fromkeys([*taken, *(["HEAD"] if "GET" in taken else []), "OPTIONS"]))
+    return allowed
+
+
 def api(
     *,
     methods: tuple[str, ...] = ("GET",),
@@ -256,10 +264,8 @@ def api(
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             headers: dict[str, str] = {}
-            if request.method == "OPTIONS":  # says what the route takes; never runs it
-                allowed = HttpResponse(status=204)
-                allowed["Allow"] = ", ".join([*methods, *(["HEAD"] if "GET" in methods else []), "OPTIONS"])
-                return allowed
+            if request.method == "OPTIONS":
+                return options_answer(methods)
             try:
                 if request.method not in (*methods, "HEAD") or (
                     request.method == "HEAD" and "GET" not in methods

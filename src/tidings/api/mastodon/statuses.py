@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
@@ -22,6 +22,7 @@ from tidings.api.mastodon.common import (
     id_of,
     ids_of,
     me,
+    options_answer,
     text_of,
     window_of,
 )
@@ -309,10 +310,8 @@ def favourited_by(request: HttpRequest, status_id: str) -> Any:
 @csrf_exempt
 def status_route(request: HttpRequest, status_id: str) -> HttpResponseBase:
     """/api/v1/statuses/:id: read it, delete it, or edit it."""
-    if request.method == "OPTIONS":  # all three methods, not only those of the reading view
-        allowed = HttpResponse(status=204)
-        allowed["Allow"] = ", ".join([*STATUS_METHODS, "OPTIONS"])
-        return allowed
+    if request.method == "OPTIONS":  # all three views' methods, not only the reading one's
+        return options_answer(STATUS_METHODS)
     return STATUS_METHODS.get(request.method or "GET", get)(request, status_id)
 
 
