@@ -38,7 +38,7 @@ typecheck: install-test
 # Redis prefix and, for the browser tests, its own server and worker.
 TEST_JOBS ?= 2
 pytest: install-test
-	$(BIN)/pytest -n $(TEST_JOBS)
+	$(BIN)/pytest -n $(TEST_JOBS) --maxschedchunk 4
 
 test: lint typecheck pytest
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from tests.installations import Migrated
 from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
 
@@ -116,3 +117,40 @@ def mailbox(settings: Any) -> Iterator[_Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
+    """The database migrated once per test process, for installations run as real processes."""
+    made = Migrated(tmp_path_factory.mktemp("migrated"))
+    yield made
+    made.close()
+
+
+# The files that take longest, longest first. The tests are spread over the test processes a file
+# at a time (Makefile: --dist loadfile), so each process starts on a long file and the many short
+# ones fill in after, rather than one process running a long file alone at the end. No file of
+# transactional tests is here: those stay after the others, in the order pytest-django gives
+# (as Django orders them), so that their flushing of the tables comes last in each process.
+LONGEST_FIRST = (
+    "tests/security/test_faults.py",
+    "tests/e2e/test_activities.py",
+    "tests/e2e/test_soak.py",
+    "tests/e2e/test_apps.py",
+    "tests/e2e/test_response_desk.py",
+    "tests/posts/test_internal_audience.py",
+    "tests/e2e/test_official_publishing.py",
+    "tests/api/test_api_access.py",
+    "tests/api/test_mastodon_schema.py",
+    "tests/security/test_backup.py",
+    "tests/e2e/test_clients.py",
+    "tests/e2e/test_monitor_live.py",
+    "tests/e2e/test_internal_space.py",
+    "tests/e2e/test_hostile_text.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering, which this keeps within the rest
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))

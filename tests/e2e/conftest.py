@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from tests.installations import POSTGRES, Migrated
 
 CHROMIUM = os.environ.get("TIDINGS_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -28,8 +29,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium, for one file's tests. Not kept for the session: Playwright's event loop runs in
+    this thread while it is open, and Django refuses database work in a thread with a running
+    loop, so the tests that follow in this process could not use the database."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium is required for the browser tests: {CHROMIUM} is missing (apt-get install chromium)"
@@ -117,27 +121,17 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 30)
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Iterator[str]:
     """A real `tidings serve` and `tidings worker` on their own data directory (and, in
     scale-out mode, their own PostgreSQL database and Redis prefix). Yields the base URL."""
     env = os.environ.copy()
     env.pop("TIDINGS_TASKS_IMMEDIATE", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["TIDINGS_DATA_DIR"] = str(tmp_path_factory.mktemp("e2e-data"))
     env["TIDINGS_REDIS_PREFIX"] = f"tidings-e2e-{os.getpid()}:"
-    database_url = env.get("TIDINGS_DATABASE_URL")
-    e2e_db = f"tidings_e2e_{os.getpid()}"
-    if database_url:
-        import psycopg
-
-        admin = database_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {e2e_db}")
-            conn.execute(f"CREATE DATABASE {e2e_db}")
-        env["TIDINGS_DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + e2e_db
+    e2e_db = f"tidings_e2e_{os.getpid()}" if POSTGRES else ""
+    env.update(migrated.copy(tmp_path_factory.mktemp("e2e-data"), e2e_db))
     command = [sys.executable, "-m", "tidings.cli"]
     SERVER_ENV.update(env)
-    subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
     port, streaming_port = _free_port(), _free_port()
     url = f"http://127.0.0.1:{port}"
     env["TIDINGS_SITE_URL"] = SERVER_ENV["TIDINGS_SITE_URL"] = url  # links in messages and mail
@@ -166,8 +160,4 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        if database_url:
-            import psycopg
-
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {e2e_db} WITH (FORCE)")
+        migrated.drop(e2e_db)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from tests.installations import Migrated
 from tests.ops.conftest import Team, team
 from tests.security.test_backup import Instances
 
@@ -128,8 +129,8 @@ def state(run: Instance) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
-    made = Instances(tmp_path_factory.mktemp("org-instances"))
+def instances(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Iterator[Instances]:
+    made = Instances(tmp_path_factory.mktemp("org-instances"), migrated)
     yield made
     made.drop()
 

@@ -10,15 +10,15 @@ import io
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.installations import POSTGRES, Migrated
 
 Instance = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -63,34 +63,20 @@ print(signing.loads({token!r}, salt="backup-test"))
 
 
 class Instances:
-    """Fresh instances, each a copy of one migrated when the module starts (migrating takes
-    seconds): its own data directory and, on PostgreSQL, its own database."""
+    """Fresh instances, each with its own data directory and a copy of the migrated database
+    (tests/installations.py); each makes its own secret key."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, migrated: Migrated) -> None:
         self.root = root
-        self.base = os.environ.get("TIDINGS_DATABASE_URL")
+        self.migrated = migrated
         self.databases: list[str] = []
-        self.template = self.make("template", migrate=True)
 
-    def _admin(self) -> Any:
-        import psycopg
-
-        return psycopg.connect(self.base.rsplit("/", 1)[0] + "/postgres", autocommit=True)  # type: ignore[union-attr]
-
-    def make(self, name: str, *, migrate: bool = False) -> Instance:
+    def make(self, name: str) -> Instance:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TIDINGS_", "DJANGO_"))}
-        data = self.root / name
-        if not migrate:
-            shutil.copytree(self.root / "template", data)
-        env["TIDINGS_DATA_DIR"] = str(data)
-        if self.base:
-            database = f"tidings_backup_{os.getpid()}_{name}"
-            template = "" if migrate else f" TEMPLATE tidings_backup_{os.getpid()}_template"
-            with self._admin() as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {database}{template}")
+        database = f"tidings_backup_{os.getpid()}_{name}" if POSTGRES else ""
+        env.update(self.migrated.copy(self.root / name, database))
+        if database:
             self.databases.append(database)
-            env["TIDINGS_DATABASE_URL"] = self.base.rsplit("/", 1)[0] + "/" + database
 
         def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
             done = subprocess.run(
@@ -104,20 +90,15 @@ class Instances:
                 assert done.returncode == 0, done.stderr
             return done
 
-        if migrate:
-            run("migrate", "--verbosity", "0")
         return run
 
     def drop(self) -> None:
-        if self.base:
-            with self._admin() as conn:
-                for database in reversed(self.databases):
-                    conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        self.migrated.drop(*reversed(self.databases))
 
 
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
-    made = Instances(tmp_path_factory.mktemp("instances"))
+def instances(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Iterator[Instances]:
+    made = Instances(tmp_path_factory.mktemp("instances"), migrated)
     yield made
     made.drop()
 

@@ -31,6 +31,7 @@ from oauth2_provider.models import get_access_token_model
 from tests.api.conftest import Api
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import _free_port, _wait_until_up
+from tests.installations import POSTGRES, Migrated
 from tidings.accounts import services, twofactor
 from tidings.accounts.models import Account, AccountSession, TwoFactor
 
@@ -272,26 +273,16 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Iterator[Live]:
     """A real `tidings serve` on its own data (and its own PostgreSQL database and Redis prefix
     in scale-out mode), as tests/e2e/conftest.py starts one; no worker is needed here."""
     env = os.environ.copy()
     env.pop("TIDINGS_TASKS_IMMEDIATE", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["TIDINGS_DATA_DIR"] = str(tmp_path_factory.mktemp("limits-data"))
     env["TIDINGS_REDIS_PREFIX"] = prefix = f"tidings-limits-{os.getpid()}:"
-    database_url = env.get("TIDINGS_DATABASE_URL")
-    name = f"tidings_limits_{os.getpid()}"
-    if database_url:
-        import psycopg
-
-        admin = database_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        env["TIDINGS_DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + name
+    name = f"tidings_limits_{os.getpid()}" if POSTGRES else ""
+    env.update(migrated.copy(tmp_path_factory.mktemp("limits-data"), name))
     command = [sys.executable, "-m", "tidings.cli"]
-    subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True)
     port = _free_port()
     web = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--streaming-port", "0", "--workers", "1"],
@@ -307,11 +298,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             web.wait(timeout=15)
         except subprocess.TimeoutExpired:
             web.kill()
-        if database_url:
-            import psycopg
-
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        migrated.drop(name)
         if env.get("TIDINGS_REDIS_URL"):
             import redis
 
