@@ -34,6 +34,15 @@ def _clean_redis() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_shared_statuses() -> None:
+    """The streams' statuses rendered once per process are kept by post id, and ids come again
+    after a test's transaction is rolled back: each test starts with none."""
+    from tidings.api.mastodon import streaming
+
+    streaming.forget_shared()
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     """Messages raised outside a request are in the active language: English in tests, unless a
     test activates another; requests still negotiate their own language."""

@@ -120,3 +120,61 @@ def test_an_empty_tag_is_a_clear_error(api_for):
     response = api_for(None).get("/api/v1/streaming/hashtag")
 
     assert response.status_code == 400 and "tag" in response.json()["error"]
+
+
+def test_a_status_rendered_once_for_many_listeners_is_what_each_would_get_alone(
+    make_account, run_hooks, django_assert_max_num_queries
+):
+    """An event reaching many listeners is rendered once per process; each listener still gets
+    exactly the status the API would give them: their own likes, reposts, bookmarks, pins and
+    poll votes, and nothing at all of a post they may not see."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from tidings.api.mastodon.serializers import Serializer
+    from tidings.core.errors import NotFound
+    from tidings.posts import polls, selectors
+
+    author, voter, fan, reposter, quoter, stranger = (
+        make_account(h) for h in ("author", "voter", "fan", "reposter", "quoter", "stranger")
+    )
+    with run_hooks():
+        for follower in (voter, fan, reposter, quoter):
+            social.follow(follower, account_id=author.id)
+        asked = posts.publish(author, text="選哪個?", poll=polls.PollSpec(["紅", "藍"], expires_in=3600))
+        polls.vote_on_post(voter, post_id=asked.id, choices=[1])
+        posts.pin_to_profile(author, post_id=asked.id)
+        posts.like(fan, post_id=asked.id)
+        posts.favourite(fan, post_id=asked.id)
+        plain = posts.repost(reposter, post_id=asked.id)
+        quote = posts.repost(quoter, post_id=asked.id, comment="大家來投")
+        followers_only = posts.publish(author, text="只給粉絲", audience="followers")
+        social.block(author, account_id=stranger.id)  # the original is hidden from them, reposts not
+    viewers = [author, voter, fan, reposter, quoter, stranger, AnonymousUser()]
+
+    def request_of(viewer):
+        request = RequestFactory().get("/api/v1/streaming")
+        request.user = viewer
+        return request
+
+    def alone(viewer, post_id):
+        try:
+            return Serializer(request_of(viewer)).status(selectors.post_view(viewer, post_id))
+        except NotFound:
+            return None
+
+    streaming.forget_shared()
+    for post in (asked, plain, quote, followers_only):
+        for viewer in viewers:
+            assert streaming._status(request_of(viewer), post.id) == alone(viewer, post.id), (
+                post.text,
+                viewer,
+            )
+    assert streaming._status(request_of(stranger), followers_only.id) is None
+
+    # Rendered already: another listener's copy costs the audience check and the marks.
+    text_only = posts.publish(author, text="沒有投票的貼文")
+    streaming._status(request_of(fan), text_only.id)
+    expected = alone(voter, text_only.id)
+    with django_assert_max_num_queries(2):
+        assert streaming._status(request_of(voter), text_only.id) == expected
