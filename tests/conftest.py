@@ -136,11 +136,11 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
     made.close()
 
 
-# The files that take longest, longest first. The tests are spread over the test processes a file
-# at a time (Makefile: --dist loadfile), so each process starts on a long file and the many short
-# ones fill in after, rather than one process running a long file alone at the end. No file of
-# transactional tests is here: those stay after the others, in the order pytest-django gives
-# (as Django orders them), so that their flushing of the tables comes last in each process.
+# The files that take longest, longest first. Each test process takes the next few tests in this
+# order as it gets free (Makefile: --maxschedchunk 4), so the long files start at once and the
+# many short ones fill in after, rather than one process running a long file alone at the end. No
+# file of transactional tests is here: those stay after the others, in the order pytest-django
+# gives (as Django orders them), so that their flushing of the tables comes last in each process.
 LONGEST_FIRST = (
     "tests/security/test_faults.py",
     "tests/e2e/test_activities.py",
