@@ -14,13 +14,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from tests.installations import Migrated
+from tests.installations import Migrated, database_url
 from tests.ops.conftest import Team, team
 from tests.security.test_backup import Instances
 
@@ -129,10 +129,8 @@ def state(run: Instance) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Iterator[Instances]:
-    made = Instances(tmp_path_factory.mktemp("org-instances"), migrated)
-    yield made
-    made.drop()
+def instances(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Instances:
+    return Instances(tmp_path_factory.mktemp("org-instances"), migrated)
 
 
 @pytest.fixture
@@ -182,8 +180,7 @@ def _source(tmp_path: Path) -> Instance:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TIDINGS_", "DJANGO_"))}
     env["TIDINGS_DATA_DIR"] = str(tmp_path)  # the tests' MEDIA_ROOT is tmp_path / "media"
     if connection.vendor == "postgresql":
-        base = os.environ["TIDINGS_DATABASE_URL"]
-        env["TIDINGS_DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+        env["TIDINGS_DATABASE_URL"] = database_url(connection.settings_dict["NAME"])
     else:  # the test database lives in memory: the command reads a copy
         connection.ensure_connection()
         with sqlite3.connect(tmp_path / "tidings.sqlite3") as copy:

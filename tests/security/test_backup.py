@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import tarfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -69,14 +69,11 @@ class Instances:
     def __init__(self, root: Path, migrated: Migrated) -> None:
         self.root = root
         self.migrated = migrated
-        self.databases: list[str] = []
 
     def make(self, name: str) -> Instance:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TIDINGS_", "DJANGO_"))}
         database = f"tidings_backup_{os.getpid()}_{name}" if POSTGRES else ""
-        env.update(self.migrated.copy(self.root / name, database))
-        if database:
-            self.databases.append(database)
+        env.update(self.migrated.copy(self.root / name, database))  # dropped at the run's end
 
         def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
             done = subprocess.run(
@@ -92,15 +89,10 @@ class Instances:
 
         return run
 
-    def drop(self) -> None:
-        self.migrated.drop(*reversed(self.databases))
-
 
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Iterator[Instances]:
-    made = Instances(tmp_path_factory.mktemp("instances"), migrated)
-    yield made
-    made.drop()
+def instances(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Instances:
+    return Instances(tmp_path_factory.mktemp("instances"), migrated)
 
 
 _numbers = itertools.count(1)
