@@ -234,3 +234,12 @@ def clean_post_text(text: str, *, max_length: int) -> str:
 def is_number(text: str) -> bool:
     """ASCII digits only: str.isdigit() also takes "³" and "①", which int() refuses."""
     return text.isascii() and text.isdigit()
+
+
+ID_MAX = 2**63 - 1  # the largest id a 64-bit (BIGINT) column holds
+
+
+def is_id(text: str) -> bool:
+    """A number that can be a row's id: nineteen digits may still be more than a BIGINT holds,
+    which a database refuses with an error rather than finding nothing."""
+    return is_number(text) and len(text) <= 19 and int(text) <= ID_MAX

@@ -23,7 +23,7 @@ from tidings.accounts import scopes
 from tidings.accounts.models import Account
 from tidings.core import ratelimit
 from tidings.core.errors import DomainError, NotFound, RateLimited
-from tidings.core.text import is_number
+from tidings.core.text import is_id, is_number
 
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -183,7 +183,7 @@ def flag_of(data: dict[str, Any], key: str, default: bool = False) -> bool:
 def id_of(raw: Any) -> int:
     """An object id from a path or a parameter; anything that is not one is simply not found."""
     text = str(raw)
-    if not is_number(text) or len(text) > 19:
+    if not is_id(text):
         raise NotFound()
     return int(text)
 
@@ -212,7 +212,7 @@ def window_of(request: HttpRequest, *, default: int = DEFAULT_LIMIT, most: int =
     values: dict[str, int | None] = {}
     for key in ("max_id", "since_id", "min_id"):
         raw = request.GET.get(key) or None
-        if raw is not None and (not is_number(raw) or len(raw) > 19):
+        if raw is not None and (not is_id(raw)):
             raise ApiError(400, f"{key} must be an id")
         values[key] = int(raw) if raw else None
     raw_limit = request.GET.get("limit") or str(default)

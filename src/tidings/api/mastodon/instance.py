@@ -15,7 +15,7 @@ from tidings.api.mastodon.common import ApiError, api, body_of, me, window_of
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.errors import Invalid
 from tidings.core.render import topic_url
-from tidings.core.text import is_number
+from tidings.core.text import is_id, is_number
 from tidings.notifications import services as inbox
 from tidings.notifications.models import Marker
 from tidings.posts import polls
@@ -157,7 +157,7 @@ def markers(request: HttpRequest) -> Any:
             if not isinstance(value, dict):
                 continue
             raw = str(value.get("last_read_id", ""))
-            if not is_number(raw) or len(raw) > 19:
+            if not is_id(raw):
                 raise ApiError(422, f"Validation failed: {timeline}[last_read_id] must be an id")
             inbox.save_marker(account, timeline=timeline, last_read_id=int(raw))
         wanted = list(TIMELINES)

@@ -12,7 +12,7 @@ from tidings.api.mastodon.common import Paged, api, window_of
 from tidings.api.mastodon.serializers import Serializer
 from tidings.core.audience import groups_of, insider_of
 from tidings.core.errors import NotFound
-from tidings.core.text import is_number
+from tidings.core.text import is_id
 from tidings.groups.models import Group
 from tidings.orgs.models import Organisation
 from tidings.posts import selectors as posts
@@ -79,7 +79,7 @@ def lists(request: HttpRequest) -> Any:
 def space_of(viewer: Account, list_id: str) -> tuple[int, int | None]:
     """(organisation id, group id or None) for a list id the viewer may read; else not found."""
     kind, _sep, raw = list_id.partition("-")
-    if not is_number(raw) or len(raw) > 19:
+    if not is_id(raw):
         raise NotFound()
     if kind == "org" and insider_of(viewer.id).filter(organisation_id=int(raw)).exists():
         return int(raw), None

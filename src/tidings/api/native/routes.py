@@ -28,7 +28,7 @@ from tidings.api.native.schemas import (
     RuleOut,
 )
 from tidings.core.errors import Invalid, NotFound
-from tidings.core.text import is_number
+from tidings.core.text import is_id
 from tidings.groups import selectors as group_selectors
 from tidings.groups import services as groups
 from tidings.groups.models import Group, GroupMember
@@ -56,7 +56,7 @@ def _me(request: HttpRequest) -> Account:
 
 
 def _id(raw: str) -> int:
-    if not is_number(raw) or len(raw) > 19:
+    if not is_id(raw):
         raise NotFound()
     return int(raw)
 
@@ -105,7 +105,7 @@ def _limit(limit: int) -> int:
 def _max_id(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not is_number(raw) or len(raw) > 19:
+    if not is_id(raw):
         raise Invalid("max_id must be an id")
     return int(raw)
 
