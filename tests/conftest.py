@@ -34,12 +34,13 @@ def _clean_redis() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_shared_statuses() -> None:
-    """The streams' statuses rendered once per process are kept by post id, and ids come again
-    after a test's transaction is rolled back: each test starts with none."""
-    from tidings.api.mastodon import streaming
+def _nothing_rendered() -> None:
+    """What statuses show is kept per process under their rows' fields, and ids (and with a
+    frozen clock, whole rows) come again after a test's transaction is rolled back: each test
+    starts with none kept."""
+    from tidings.api.mastodon import serializers
 
-    streaming.forget_shared()
+    serializers.forget_rendered()
 
 
 @pytest.fixture(autouse=True)

@@ -114,6 +114,14 @@ def test_follow_block_mute_and_relationships(make_account, api_for):
     assert not Block.objects.exists() and not Mute.objects.exists()
 
 
+def test_more_parameters_than_a_request_may_carry_is_a_json_400(make_account, api_for):
+    api = api_for(make_account("alice"))
+
+    response = api.get("/api/v1/accounts/relationships", {"id[]": [str(n) for n in range(201)]})
+
+    assert response.status_code == 400 and response.json() == {"error": "Too many parameters"}
+
+
 def test_following_oneself_or_a_blocker_is_refused(make_account, api_for):
     alice, bob = make_account("alice"), make_account("bob")
     social.block(bob, account_id=alice.id)

@@ -230,3 +230,38 @@ def test_a_home_page_costs_the_same_queries_for_5_or_20_posts(make_account, api_
     many = page_queries(api, "/api/v1/timelines/home?limit=20")
 
     assert few == many
+
+
+def test_a_status_kept_from_an_earlier_page_follows_its_post(make_account, api_for, settings):
+    """What a status shows is kept per process once rendered: a like, an edit, the author's new
+    name and a new reply target's author still show on the next page anyone reads."""
+    from tidings.accounts.services import update_profile
+
+    settings.WRITES_PER_MINUTE = 100
+    author, fan, other = make_account("author"), make_account("fan"), make_account("other")
+    post = posts.publish(author, text="原文 #話題#")
+    posts.attach_card(
+        post, app="tasks", icon="✅", title="修好電池", lines=[("狀態", "進行中")], path="/apps/"
+    )
+    quote = posts.repost(fan, post_id=post.id, comment="轉給大家")
+
+    def shown() -> dict[str, dict]:
+        page = api_for(other).get("/api/v1/timelines/public").json()
+        return {s["id"]: s for s in page}
+
+    before = shown()
+    posts.like(fan, post_id=post.id)
+    posts.edit(author, post_id=post.id, text="改過的 @fan")
+    update_profile(author, display_name="新名字")
+    after = shown()
+
+    old, new = before[str(post.id)], after[str(post.id)]
+    assert old["favourites_count"] == 0 and new["favourites_count"] == 1
+    assert old["content"] != new["content"] and "改過的" in new["content"]
+    assert old["edited_at"] is None and new["edited_at"] is not None
+    assert [t["name"] for t in old["tags"]] == ["話題"] and new["tags"] == []
+    assert new["mentions"][0]["username"] == "fan"
+    assert new["account"]["display_name"] == "新名字"
+    # The app's card shows wherever the post does, quoted too.
+    quoted = after[str(quote.id)]["quote"]["quoted_status"]
+    assert quoted["card"]["title"] == "✅ 修好電池" and quoted["content"] == new["content"]

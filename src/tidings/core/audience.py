@@ -93,9 +93,18 @@ class _Visible(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        if self.viewer_id is None:
-            return "(" + _ANONYMOUS.format(t=table) + ")", []
-        return "(" + _SIGNED_IN_SQL.format(t=table) + ")", [self.viewer_id] * _SIGNED_IN_PARAMS
+        return _condition(self.viewer_id, table)
+
+
+def _condition(viewer_id: int | None, table: str) -> tuple[str, list[Any]]:
+    if viewer_id is None:
+        return "(" + _ANONYMOUS.format(t=table) + ")", []
+    return "(" + _SIGNED_IN_SQL.format(t=table) + ")", [viewer_id] * _SIGNED_IN_PARAMS
+
+
+def visible_posts_sql(viewer: Any, table: str) -> tuple[str, list[Any]]:
+    """`visible_posts` for a query written out, where `table` is the posts table's alias."""
+    return _condition(_viewer_id(viewer), table)
 
 
 def insider_of(viewer_id: int) -> Any:

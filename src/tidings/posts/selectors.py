@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypedDict, Unpack
 
 from django.db import connection
@@ -67,10 +68,19 @@ class Around(TypedDict, total=False):
     min_id: int | None
 
 
-@dataclass
 class Page:
-    items: list[PostView]
-    next_max_id: int | None
+    """A page of posts the viewer may see: their ids, and the posts hydrated on first use (the
+    API renders statuses from the ids alone)."""
+
+    def __init__(
+        self, ids: list[int], next_max_id: int | None, viewer: Any = None, related: Sequence[str] = ()
+    ) -> None:
+        self.ids, self.next_max_id = ids, next_max_id
+        self.viewer, self.related = viewer, related or CARD_RELATED
+
+    @cached_property
+    def items(self) -> list[PostView]:
+        return hydrate(self.viewer, cards(self.ids, self.related))
 
 
 def hydrate(viewer: Any, posts: Sequence[Post]) -> list[PostView]:
@@ -152,11 +162,16 @@ def cards(ids: Sequence[int], related: Sequence[str] = CARD_RELATED) -> list[Pos
     return [found[i] for i in ids if i in found]
 
 
-def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
-    """Visible posts for these ids, in the order given (missing or hidden ones left out)."""
+def visible_ids(viewer: Any, ids: Iterable[int]) -> list[int]:
+    """Those of these ids the viewer may see, in the order given."""
     wanted = list(ids)
     visible = set(visible_to(viewer).filter(id__in=wanted).values_list("id", flat=True))
-    return cards([i for i in wanted if i in visible])
+    return [i for i in wanted if i in visible]
+
+
+def posts_by_ids(viewer: Any, ids: Iterable[int]) -> list[Post]:
+    """Visible posts for these ids, in the order given (missing or hidden ones left out)."""
+    return cards(visible_ids(viewer, ids))
 
 
 def _page(
@@ -183,13 +198,12 @@ def _page(
     upward = bool(min_id) and not since_id and not oldest_first
     ordered = query.order_by("id" if oldest_first or upward else "-id")
     ids = list(ordered.values_list("id", flat=True)[: limit + 1])
-    posts = cards(ids, related)
     more = len(ids) > limit
-    posts = posts[:limit]
+    ids = ids[:limit]
     if upward:
-        posts.reverse()  # the page just above min_id, shown newest first
-        return Page(hydrate(viewer, posts), posts[-1].id if posts else None)
-    return Page(hydrate(viewer, posts), posts[-1].id if more and posts else None)
+        ids.reverse()  # the page just above min_id, shown newest first
+        return Page(ids, ids[-1] if ids else None, viewer, related)
+    return Page(ids, ids[-1] if more and ids else None, viewer, related)
 
 
 def profile_posts(
@@ -245,7 +259,7 @@ def topic_posts(
     **around: Unpack[Around],
 ) -> Page:
     if topic.pk is None:
-        return Page([], None)
+        return Page([], None, viewer)
     ids = PostTopic.objects.filter(topic=topic).values("post_id")
     return _page(viewer, visible_to(viewer).filter(id__in=ids), max_id=max_id, limit=limit, **around)
 

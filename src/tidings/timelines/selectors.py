@@ -7,7 +7,7 @@ from django.conf import settings
 
 from tidings.accounts.models import Account
 from tidings.posts.models import OUTSIDE, Post
-from tidings.posts.selectors import TIMELINE_KINDS, Page, cards, hydrate, visible_to
+from tidings.posts.selectors import TIMELINE_KINDS, Page, visible_to
 from tidings.social.models import Follow
 from tidings.social.selectors import hidden_author_ids
 from tidings.timelines import services, store
@@ -61,5 +61,5 @@ def home_timeline(
     query = visible_to(viewer).filter(id__in=ids)
     if hidden:
         query = query.exclude(author_id__in=hidden)
-    posts = cards(list(query.order_by("-id").values_list("id", flat=True)))
-    return Page(hydrate(viewer, posts), ids[-1] if more and ids else None)
+    shown = list(query.order_by("-id").values_list("id", flat=True))
+    return Page(shown, ids[-1] if more and ids else None, viewer)

@@ -81,8 +81,8 @@ def statuses(request: HttpRequest, account_id: str) -> Any:
     window = window_of(request)
     viewer = request.user
     if flag_of(request.GET, "pinned"):
-        found = posts.posts_by_ids(viewer, posts.pinned_ids(account.id, limit=window.limit))
-        return Serializer(request).statuses(posts.hydrate(viewer, found))
+        found = posts.visible_ids(viewer, posts.pinned_ids(account.id, limit=window.limit))
+        return Serializer(request).statuses_of(found)
     page = posts.profile_posts(
         viewer,
         account.id,
@@ -91,21 +91,17 @@ def statuses(request: HttpRequest, account_id: str) -> Any:
         since_id=window.since_id,
         min_id=window.min_id,
     )
-    items = page.items
-    if flag_of(request.GET, "only_media"):
-        items = [v for v in items if v.media or v.original_media]
-    if flag_of(request.GET, "exclude_reblogs"):
-        items = [v for v in items if not v.is_plain_repost]
-    data = Serializer(request).statuses(items)
-    return Paged(data, _first(page.items), _last(page.items), more=page.next_max_id is not None)
-
-
-def _first(items: list[Any]) -> int | None:
-    return items[0].post.id if items else None
-
-
-def _last(items: list[Any]) -> int | None:
-    return items[-1].post.id if items else None
+    ids = page.ids
+    if flag_of(request.GET, "only_media") or flag_of(request.GET, "exclude_reblogs"):
+        items = page.items
+        if flag_of(request.GET, "only_media"):
+            items = [v for v in items if v.media or v.original_media]
+        if flag_of(request.GET, "exclude_reblogs"):
+            items = [v for v in items if not v.is_plain_repost]
+        ids = [v.post.id for v in items]
+    data = Serializer(request).statuses_of(ids)
+    first, last = (page.ids[0], page.ids[-1]) if page.ids else (None, None)
+    return Paged(data, first, last, more=page.next_max_id is not None)
 
 
 def _follow_list(request: HttpRequest, account_id: str, *, followers: bool) -> Any:

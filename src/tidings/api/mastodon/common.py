@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -285,6 +286,8 @@ def api(
                 result = view(request, *args, **kwargs)
             except ApiError as exc:
                 response: HttpResponseBase = JsonResponse({"error": exc.message}, status=exc.status)
+            except TooManyFieldsSent:  # Django's own answer would be an HTML page
+                response = JsonResponse({"error": "Too many parameters"}, status=400)
             except DomainError as exc:
                 status = STATUS_OF.get(exc.status, 422)
                 message = str(exc.message)

@@ -27,7 +27,8 @@ FLAG: Schema = {"type": "boolean"}
 EVENTS = "text/event-stream"
 
 ERRORS = {
-    400: "The parameters are malformed (a paging id, a limit, a missing `q`, a body that does not parse).",
+    400: "The parameters are malformed (a paging id, a limit, a missing `q`, a body that does not parse)"
+    " or too many (over 200).",
     401: "No token, or a token that is unknown, expired or revoked (also on a public route).",
     403: "The token does not hold the scope.",
     404: "Missing, or not for the caller's eyes: both answer alike.",
@@ -369,7 +370,7 @@ def _errors(path: str, view: Any, op: Op) -> set[int]:
         codes.add(422)
     if "{" in path:
         codes.add(404)
-    if op.paged or "limit" in op.query:
+    if op.paged or op.query:  # a bad paging id or limit, or more parameters than a request may carry
         codes.add(400)
     if op.body is not None or op.files:
         codes |= {400, 413, 415}

@@ -1,10 +1,11 @@
 """Our objects in Mastodon's JSON shapes. A page of statuses is serialized in a constant number
-of queries: the posts come hydrated, and mentions, topics and reply targets are fetched for the
-whole page at once."""
+of queries, from the posts' rows (`rows.py`); what a status shows that only an edit changes is
+rendered once per process and kept."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -14,10 +15,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
+from tidings.api.mastodon.rows import AuthorRow, PostRow, post_rows, visible_post_rows
 from tidings.core.render import render_text, topic_url
-from tidings.posts.models import Audience, Media, Mention, Post, PostTopic, ProfilePin
+from tidings.posts import polls
+from tidings.posts.models import AppCard, Audience, Media, Mention, Post, PostTopic, ProfilePin
 from tidings.posts.polls import PollView
-from tidings.posts.selectors import PostView
+from tidings.posts.selectors import PostView, marks
 from tidings.social.models import Block, Follow, Mute
 
 VISIBILITY = {
@@ -155,9 +158,9 @@ class Serializer:
 
     # --- statuses ---------------------------------------------------------------------------
 
-    def poll(self, view: PollView) -> dict[str, Any]:
+    def poll(self, view: PollView, *, author_id: int) -> dict[str, Any]:
         p = view.poll
-        shown = view.totals_shown or (self.viewer is not None and p.post.author_id == self.viewer.id)
+        shown = view.totals_shown or (self.viewer is not None and author_id == self.viewer.id)
         return {
             "id": str(p.id),
             "expires_at": iso(p.expires_at),
@@ -191,12 +194,9 @@ class Serializer:
             "blurhash": None,
         }
 
-    def preview_card(self, p: Post) -> dict[str, Any] | None:
+    def preview_card(self, card: AppCard) -> dict[str, Any]:
         """An app's card (a task, a project's update) as Mastodon's preview card: what a stock
-        client can show of it. Only when the page's query brought it (no query here)."""
-        card = p._state.fields_cache.get("app_card")
-        if card is None:
-            return None
+        client can show of it."""
         url = self.url(card.path)
         return {
             "url": url,
@@ -216,37 +216,112 @@ class Serializer:
         }
 
     def statuses(self, views: Sequence[PostView]) -> list[dict[str, Any]]:
-        posts: dict[int, Post] = {}
-        for v in views:
-            posts[v.post.id] = v.post
-            if v.original is not None:
-                posts[v.original.id] = v.original
-        extra = _Extras(posts.values(), self.viewer)
-        # Polls come hydrated with the page: on what a view shows (its subject).
-        extra.polls = {v.subject.id: v.poll for v in views if v.poll is not None}
-        out = []
-        for v in views:
-            flags = {"favourited": v.liked, "reblogged": v.reposted, "bookmarked": v.favourited}
-            if v.is_plain_repost and v.original is not None:
-                inner = self._status(v.original, v.original_media, extra, flags)
-                outer = self._status(v.post, [], extra, flags)
-                outer.update(content="", reblog=inner, mentions=[], tags=[])
-                out.append(outer)
-                continue
-            data = self._status(v.post, v.media, extra, flags)
-            if v.post.kind == Post.Kind.REPOST and v.original is not None:
-                quoted = self._status(v.original, v.original_media, extra, _NO_FLAGS)
-                data["quote"] = {"state": "accepted", "quoted_status": quoted}
-            out.append(data)
-        return out
+        """Statuses of hydrated posts (the caller checked them): rendered from their rows, as
+        `statuses_of`, so every status of the API is made one way."""
+        return self.statuses_of([v.post.id for v in views])
 
     def status(self, view: PostView) -> dict[str, Any]:
         return self.statuses([view])[0]
 
-    def _status(self, p: Post, media: list[Media], extra: _Extras, flags: dict[str, bool]) -> dict[str, Any]:
+    def statuses_of(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Statuses of posts whose ids the caller checked the viewer may see, in that order (a
+        post deleted meanwhile left out). The original a repost shows is checked here. A page is
+        its rows in one query, what it shows that does not change (kept per process, keyed by
+        the row), then the counts, the author and the viewer's marks, in a constant number of
+        queries."""
+        found = self.by_id(ids)
+        return [found[i] for i in ids if i in found]
+
+    def by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        rows = post_rows(ids)
+        originals = {r.repost_of_id for r in rows.values() if r.repost_of_id}
+        shown = visible_post_rows(self.viewer, originals) if originals else {}
+        rows.update(shown)
+        bodies = self._bodies(rows.values())
+        pages = []  # (row, the original it shows, what the viewer's actions act on)
+        for i in ids:
+            r = rows.get(i)
+            if r is None:
+                continue
+            original = rows.get(r.repost_of_id) if r.repost_of_id in shown else None
+            pages.append((r, original, original if r.is_plain_repost and original else r))
+        subjects = sorted({s.id for _r, _o, s in pages})
+        poll_views = polls.views_for(self.viewer, subjects) if subjects else {}
+        marked: set[tuple[int, str]] = set()
+        own: list[int] = []
+        if self.viewer is not None and subjects:
+            marked = marks(self.viewer.id, subjects)
+            own = [r.id for r in rows.values() if r.author.id == self.viewer.id]
+        pinned = (
+            set(ProfilePin.objects.filter(post_id__in=own).values_list("post_id", flat=True))
+            if own
+            else set()
+        )
+
+        def one(r: PostRow, flags: dict[str, bool]) -> dict[str, Any]:
+            data = dict(bodies[r.id])
+            poll = poll_views.get(r.id)
+            data.update(
+                replies_count=r.comments_count,
+                reblogs_count=r.reposts_count,
+                favourites_count=r.likes_count,
+                pinned=r.id in pinned,
+                account=self._author(r.author),
+                poll=self.poll(poll, author_id=r.author.id) if poll else None,
+                **flags,
+            )
+            return data
+
+        out = {}
+        for r, original, subject in pages:
+            flags = {
+                "favourited": (subject.id, "like") in marked,
+                "reblogged": (subject.id, "repost") in marked,
+                "bookmarked": (subject.id, "favourite") in marked,
+            }
+            data = one(r, flags)
+            if original is not None and r.is_plain_repost:
+                data.update(
+                    content="", reblog=one(original, flags), mentions=[], tags=[], media_attachments=[]
+                )
+            elif original is not None and r.kind == Post.Kind.REPOST:
+                data["quote"] = {"state": "accepted", "quoted_status": one(original, _NO_FLAGS)}
+            out[r.id] = data
+        return out
+
+    def _author(self, a: AuthorRow) -> dict[str, Any]:
+        found = self.authors.get(a.id)
+        if found is None:
+            key = (self.base, a)
+            found = _ACCOUNTS.get(key)
+            if found is None:
+                found = _ACCOUNTS.put(key, self.account(a))
+            self.authors[a.id] = found
+        return found
+
+    def _bodies(self, rows: Iterable[PostRow]) -> dict[int, dict[str, Any]]:
+        """What each status shows that its row's fields decide (its text rendered, mentions,
+        topics, pictures, app card, the author it answers): kept per process under the row's
+        fields, so an edit or a move makes a new entry. Pictures, cards, mentions and topics
+        change only with an edit, which sets `edited_at`."""
+        out: dict[int, dict[str, Any]] = {}
+        missing: list[tuple[tuple[Any, ...], PostRow]] = []
+        for r in rows:
+            key = (self.base, r[:12])
+            body = _BODIES.get(key)
+            if body is None:
+                missing.append((key, r))
+            else:
+                out[r.id] = body
+        if missing:
+            extra = _Extras([r for _k, r in missing])
+            for key, r in missing:
+                out[r.id] = _BODIES.put(key, self._body(r, extra))
+        return out
+
+    def _body(self, p: PostRow, extra: _Extras) -> dict[str, Any]:
         url = self.url(f"/p/{p.id}/")
         reply_to = p.reply_to_id or p.root_id
-        mine = self.viewer is not None and p.author_id == self.viewer.id
         return {
             "id": str(p.id),
             "created_at": iso(p.created_at),
@@ -260,68 +335,101 @@ class Serializer:
             "language": p.language or None,
             "uri": url,
             "url": url,
-            "replies_count": p.comments_count,
-            "reblogs_count": p.reposts_count,
-            "favourites_count": p.likes_count,
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 0,
             "quotes_count": 0,
-            "favourited": flags["favourited"],
-            "reblogged": flags["reblogged"],
+            "favourited": False,
+            "reblogged": False,
             "muted": False,
-            "bookmarked": flags["bookmarked"],
-            "pinned": bool(mine and p.id in extra.pinned),
+            "bookmarked": False,
+            "pinned": False,
             "content": f"<p>{render_text(p.text, base=self.base)}</p>" if p.text else "",
             "reblog": None,
             "quote": None,
             "application": None,
-            "account": self.authors.get(p.author_id)
-            or self.authors.setdefault(p.author_id, self.account(p.author)),
-            "media_attachments": [self.attachment(m) for m in media],
+            "account": None,
+            "media_attachments": [self.attachment(m) for m in extra.media.get(p.id, [])],
             "mentions": [
                 {
-                    "id": str(a.id),
-                    "username": a.handle,
-                    "acct": a.handle,
-                    "url": self.url("/@" + quote(a.handle, safe="") + "/"),
+                    "id": str(a_id),
+                    "username": handle,
+                    "acct": handle,
+                    "url": self.url("/@" + quote(handle, safe="") + "/"),
                 }
-                for a in extra.mentions.get(p.id, [])
+                for a_id, handle in extra.mentions.get(p.id, [])
             ],
             "tags": [{"name": name, "url": self.url(topic_url(name))} for name in extra.tags.get(p.id, [])],
             "emojis": [],
-            "card": self.preview_card(p),
-            "poll": self.poll(extra.polls[p.id]) if p.id in extra.polls else None,
+            "card": self.preview_card(extra.cards[p.id]) if p.id in extra.cards else None,
+            "poll": None,
             "filtered": [],
         }
+
+
+class _Kept:
+    """A bounded map kept for the life of the process, shared by its threads; the oldest entry
+    goes first when it is full. Entries are never changed once put: readers copy them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: dict[Any, Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        return self.entries.get(key)
+
+    def put(self, key: Any, value: Any) -> Any:
+        with self.lock:
+            while len(self.entries) >= self.size:
+                del self.entries[next(iter(self.entries))]
+            self.entries[key] = value
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_BODIES = _Kept(4000)
+_ACCOUNTS = _Kept(4000)
+
+
+def forget_rendered() -> None:
+    """Drops what this process kept (for tests that compare a fresh render)."""
+    _BODIES.clear()
+    _ACCOUNTS.clear()
 
 
 _NO_FLAGS = {"favourited": False, "reblogged": False, "bookmarked": False}
 
 
 class _Extras:
-    """What a page of posts needs beyond the posts themselves, in at most four queries."""
+    """What the statuses of some posts show beyond their rows, in at most five queries: each
+    lookup only where it can find something (a mention needs an @ in the text, a topic a #)."""
 
-    def __init__(self, posts: Iterable[Post], viewer: Any) -> None:
-        posts = list(posts)
+    def __init__(self, posts: Sequence[PostRow]) -> None:
         ids = [p.id for p in posts]
-        self.mentions: dict[int, list[Any]] = defaultdict(list)
+        self.mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self.tags: dict[int, list[str]] = defaultdict(list)
         self.authors: dict[int, int] = {}
-        self.pinned: set[int] = set()
-        self.polls: dict[int, PollView] = {}
-        if not ids:
-            return
-        # Each lookup only where it can find something: a mention needs an @ in the text, a topic
-        # a #, and only the viewer's own posts show as pinned.
+        self.media: dict[int, list[Media]] = defaultdict(list)
+        self.cards: dict[int, AppCard] = {}
         mentioning = [p.id for p in posts if "@" in p.text]
         if mentioning:
-            for m in Mention.objects.filter(post_id__in=mentioning).select_related("account"):
-                self.mentions[m.post_id].append(m.account)
+            mentions = Mention.objects.filter(post_id__in=mentioning).order_by("id")
+            for post_id, account_id, handle in mentions.values_list(
+                "post_id", "account_id", "account__handle"
+            ):
+                self.mentions[post_id].append((account_id, handle))
         tagged = [p.id for p in posts if "#" in p.text]
         if tagged:
-            for t in PostTopic.objects.filter(post_id__in=tagged).select_related("topic"):
-                self.tags[t.post_id].append(t.topic.name)
+            topics = PostTopic.objects.filter(post_id__in=tagged).order_by("id")
+            for post_id, name in topics.values_list("post_id", "topic__name"):
+                self.tags[post_id].append(name)
         targets = {p.reply_to_id or p.root_id for p in posts} - {None}
         if targets:
             self.authors = dict(Post.objects.filter(id__in=targets).values_list("id", "author_id"))
-        own = [p.id for p in posts if viewer is not None and p.author_id == viewer.id]
-        if own:
-            self.pinned = set(ProfilePin.objects.filter(post_id__in=own).values_list("post_id", flat=True))
+        for m in Media.objects.filter(post_id__in=ids):
+            self.media[m.post_id].append(m)  # type: ignore[index]
+        self.cards = {c.post_id: c for c in AppCard.objects.filter(post_id__in=ids)}

@@ -202,8 +202,8 @@ def context(request: HttpRequest, status_id: str) -> Any:
     post = posts.post_view(request.user, id_of(status_id)).post
     viewer = request.user
     if post.kind != Post.Kind.COMMENT or post.root is None:
-        descendants = posts.comments(viewer, post, limit=200).items
-        return {"ancestors": [], "descendants": Serializer(request).statuses(descendants)}
+        under_post = posts.comments(viewer, post, limit=200).ids
+        return {"ancestors": [], "descendants": Serializer(request).statuses_of(under_post)}
     under = posts.comments(viewer, post.root, limit=200).items
     by_id = {v.post.id: v for v in under}
     chain: list[Any] = []

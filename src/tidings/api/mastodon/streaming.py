@@ -6,10 +6,7 @@ A server-sent stream lasts a few minutes and the client reconnects, so no thread
 
 from __future__ import annotations
 
-import copy
 import json
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +18,10 @@ from tidings.api.mastodon.notifications import serialize_all as serialize_notifi
 from tidings.api.mastodon.serializers import Serializer
 from tidings.api.mastodon.timelines import space_of
 from tidings.core import pubsub
-from tidings.core.errors import NotFound
 from tidings.core.text import fold, is_number
 from tidings.notifications.models import Notification
-from tidings.posts import polls
 from tidings.posts import selectors as posts
-from tidings.posts.models import PostTopic, ProfilePin
+from tidings.posts.models import PostTopic
 
 STREAM_SECONDS = 240
 WAIT_SECONDS = 15.0
@@ -92,89 +87,14 @@ def subscription(viewer: Any, name: str, *, tag: str = "", list_id: str = "") ->
     return Subscription(name)
 
 
-# A post's status is the same for every listener but for the listener's own marks: it is
-# rendered for the first listener of this process, kept a few seconds (an event is a snapshot of
-# the post; its counts may move on), and for each other listener copied with their own likes,
-# reposts, bookmarks, pins and poll votes. Each listener's audience check is made afresh: the
-# post, and the original it shows, must be visible to them (a render is kept per whether it is).
-SHARED_SECONDS = 5.0
-SHARED_MAX = 256
-# (links' base, post id) -> (kept until, the original's id, {original shown: status})
-_shared: dict[tuple[str, int], tuple[float, int | None, dict[bool, dict[str, Any]]]] = {}
-_shared_lock = threading.Lock()
-
-
-def forget_shared() -> None:
-    with _shared_lock:
-        _shared.clear()
-
-
 def _status(request: HttpRequest, post_id: Any) -> dict[str, Any] | None:
-    if not is_number(str(post_id)):
+    """The post's status as this listener sees it, if they may see it: its audience checked
+    afresh, and their own marks (what the status shows of the post itself is kept per process,
+    so many listeners of one post cost little each)."""
+    if not is_number(str(post_id)) or not posts.visible_to(request.user).filter(id=int(post_id)).exists():
         return None
-    pid, serializer = int(post_id), Serializer(request)
-    key = (serializer.base, pid)
-    with _shared_lock:
-        kept = _shared.get(key)
-    if kept is not None and kept[0] > time.monotonic():
-        _until, original_id, renders = kept
-        seen = set(
-            posts.visible_to(request.user)
-            .filter(id__in=[pid, original_id or pid])
-            .values_list("id", flat=True)
-        )
-        if pid not in seen:
-            return None
-        rendered = renders.get(original_id in seen)
-        if rendered is not None:
-            return _as_seen_by(request, serializer, rendered)
-    try:
-        view = posts.post_view(request.user, pid)
-    except NotFound:
-        return None
-    status = serializer.status(view)
-    with _shared_lock:
-        if len(_shared) >= SHARED_MAX:
-            now = time.monotonic()
-            for old in [k for k, v in _shared.items() if v[0] <= now] or list(_shared)[: SHARED_MAX // 2]:
-                del _shared[old]
-        until, _original, renders = _shared.get(key) or (time.monotonic() + SHARED_SECONDS, None, {})
-        renders[view.original is not None] = copy.deepcopy(status)
-        _shared[key] = (until, view.post.repost_of_id, renders)
-    return status
-
-
-def _as_seen_by(request: HttpRequest, serializer: Serializer, rendered: dict[str, Any]) -> dict[str, Any]:
-    """A kept status with the listener's own marks, as `Serializer.statuses` sets them: the
-    likes, reposts and bookmarks of what the status acts on (the original, for a plain repost),
-    pins on the listener's own posts, and the poll with the listener's votes."""
-    status = copy.deepcopy(rendered)
-    viewer = request.user
-    inner = status["reblog"]
-    quoted = (status["quote"] or {}).get("quoted_status")
-    subject = inner or status
-    subject_id = int(subject["id"])
-    marked = posts.marks(viewer.id, [subject_id]) if viewer.is_authenticated else set()
-    flags = {
-        "favourited": (subject_id, "like") in marked,
-        "reblogged": (subject_id, "repost") in marked,
-        "bookmarked": (subject_id, "favourite") in marked,
-    }
-    for shown in (status, inner) if inner else (status,):
-        shown.update(flags)
-    shown_all = [s for s in (status, inner, quoted) if s]
-    own = [
-        int(s["id"]) for s in shown_all if viewer.is_authenticated and s["account"]["id"] == str(viewer.id)
-    ]
-    pinned = (
-        set(ProfilePin.objects.filter(post_id__in=own).values_list("post_id", flat=True)) if own else set()
-    )
-    for shown in shown_all:
-        shown["pinned"] = int(shown["id"]) in pinned
-    if subject["poll"] is not None:
-        poll = polls.views_for(viewer, [subject_id]).get(subject_id)
-        subject["poll"] = serializer.poll(poll) if poll else None
-    return status
+    found = Serializer(request).statuses_of([int(post_id)])
+    return found[0] if found else None
 
 
 def payloads(request: HttpRequest, kind: str, data: dict[str, Any]) -> list[tuple[str, Any]]:

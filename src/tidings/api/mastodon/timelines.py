@@ -21,14 +21,9 @@ from tidings.timelines.selectors import home_timeline
 
 
 def paged(request: HttpRequest, page: Page) -> Paged:
-    items = page.items
-    data = Serializer(request).statuses(items)
-    return Paged(
-        data,
-        items[0].post.id if items else None,
-        items[-1].post.id if items else None,
-        more=page.next_max_id is not None,
-    )
+    ids = page.ids
+    data = Serializer(request).statuses_of(ids)
+    return Paged(data, ids[0] if ids else None, ids[-1] if ids else None, more=page.next_max_id is not None)
 
 
 def _window(request: HttpRequest) -> dict[str, Any]:
