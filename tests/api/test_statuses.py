@@ -139,6 +139,9 @@ def test_a_reply_is_a_comment_and_context_shows_the_thread(api, alice, make_acco
     of_reply = api.get(f"/api/v1/statuses/{reply.json()['id']}/context").json()
     assert [s["id"] for s in of_reply["ancestors"]] == [str(root.id)]
     assert [s["id"] for s in of_reply["descendants"]] == [answer.json()["id"]]
+    of_answer = api.get(f"/api/v1/statuses/{answer.json()['id']}/context").json()
+    assert [s["id"] for s in of_answer["ancestors"]] == [str(root.id), reply.json()["id"]]
+    assert of_answer["descendants"] == []
 
 
 def test_a_reply_to_a_message_stays_in_the_conversation(api, alice, make_account):

@@ -344,6 +344,12 @@ def comments(viewer: Any, root: Post, *, max_id: int | None = None, limit: int =
     return _page(viewer, query, max_id=max_id, limit=limit, oldest_first=True, related=related)
 
 
+def reply_targets(ids: list[int]) -> dict[int, int | None]:
+    """The comment each of these comments answers (None: the post it sits under), in their order."""
+    found = dict(Post.objects.filter(id__in=ids).values_list("id", "reply_to_id"))
+    return {i: found[i] for i in ids if i in found}
+
+
 def repost_chain(viewer: Any, post: Post) -> list[Post]:
     """Who reposted this post, newest first (the reposts a viewer may see)."""
     reposts = visible_to(viewer).filter(Q(repost_of=post) | Q(repost_parent=post), kind=Post.Kind.REPOST)

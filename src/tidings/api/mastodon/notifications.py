@@ -14,7 +14,6 @@ from tidings.core.errors import NotFound
 from tidings.notifications import selectors as inbox
 from tidings.notifications import services as inbox_services
 from tidings.notifications.models import Conversation, Notification
-from tidings.posts import selectors as posts
 from tidings.posts import services
 from tidings.posts.models import Media
 
@@ -64,9 +63,7 @@ def _notification(serializer: Serializer, n: Notification, statuses: dict[int, A
 
 def serialize_all(request: HttpRequest, items: list[Notification]) -> list[dict[str, Any]]:
     serializer = Serializer(request)
-    with_posts = [n.post for n in items if n.post is not None]
-    views = posts.hydrate(request.user, with_posts)
-    statuses = dict(zip([p.id for p in with_posts], serializer.statuses(views), strict=True))
+    statuses = serializer.by_id([n.post.id for n in items if n.post is not None])  # checked by the selector
     # Mastodon has no notification of a status without its status: a case opened by a message
     # is shown only in the browser, where it links to the case.
     return [_notification(serializer, n, statuses) for n in items if n.post_id or n.kind not in BROWSER_ONLY]
@@ -145,9 +142,7 @@ def conversations(request: HttpRequest) -> Any:
     rows = inbox.conversations(request.user, limit=window.limit, max_id=window.max_id)
     serializer = Serializer(request)
     lasts = [r.last for r in rows if r.last is not None]
-    statuses = dict(
-        zip([p.id for p in lasts], serializer.statuses(posts.hydrate(request.user, lasts)), strict=True)
-    )
+    statuses = serializer.by_id([p.id for p in lasts])
     data = [
         {
             "id": str(r.conversation.id),
@@ -175,7 +170,7 @@ def conversation_read(request: HttpRequest, conversation_id: str) -> Any:
     inbox_services.mark_conversation_read(request.user, conversation)
     row = next(r for r in inbox.conversations(request.user, only=conversation.id))
     serializer = Serializer(request)
-    last = serializer.statuses(posts.hydrate(request.user, [row.last]))[0] if row.last else None
+    last = serializer.by_id([row.last.id]).get(row.last.id) if row.last else None
     return {
         "id": str(conversation.id),
         "unread": False,

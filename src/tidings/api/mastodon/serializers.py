@@ -233,6 +233,7 @@ class Serializer:
         return [found[i] for i in ids if i in found]
 
     def by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """`statuses_of`, by post id."""
         rows = post_rows(ids)
         originals = {r.repost_of_id for r in rows.values() if r.repost_of_id}
         shown = visible_post_rows(self.viewer, originals) if originals else {}

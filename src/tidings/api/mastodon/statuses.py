@@ -42,7 +42,10 @@ VISIBILITIES = {"public": "public", "unlisted": "public", "private": "followers"
 
 
 def _show(request: HttpRequest, post_id: int) -> dict[str, Any]:
-    return Serializer(request).status(posts.post_view(request.user, post_id))
+    found = Serializer(request).statuses_of([access_post(request.user, post_id).id])
+    if not found:  # deleted since the check
+        raise NotFound()
+    return found[0]
 
 
 def _audience(account: Account, data: dict[str, Any]) -> tuple[str, int | None, int | None]:
@@ -199,32 +202,34 @@ def context(request: HttpRequest, status_id: str) -> Any:
     """Ancestors (the post a comment sits under, and the comments it answers) and descendants
     (the comments under a post, or the replies under a comment): one page of the thread's
     comments, walked in memory."""
-    post = posts.post_view(request.user, id_of(status_id)).post
+    post = access_post(request.user, id_of(status_id), related=("root",))
     viewer = request.user
     if post.kind != Post.Kind.COMMENT or post.root is None:
         under_post = posts.comments(viewer, post, limit=200).ids
         return {"ancestors": [], "descendants": Serializer(request).statuses_of(under_post)}
-    under = posts.comments(viewer, post.root, limit=200).items
-    by_id = {v.post.id: v for v in under}
-    chain: list[Any] = []
+    # The comment each answers, by id, to walk the thread up and down.
+    answers = posts.reply_targets(posts.comments(viewer, post.root, limit=200).ids)
+    chain: list[int] = []
     hop = post.reply_to_id
-    while hop in by_id and len(chain) < len(under):
-        chain.append(by_id[hop])
-        hop = by_id[hop].post.reply_to_id
-    ancestors = [*posts.hydrate(viewer, posts.posts_by_ids(viewer, [post.root.id])), *reversed(chain)]
-    descendants = [v for v in under if _answers(v.post, post.id, by_id)]
-    shown = Serializer(request).statuses([*ancestors, *descendants])
-    return {"ancestors": shown[: len(ancestors)], "descendants": shown[len(ancestors) :]}
+    while hop in answers and len(chain) < len(answers):
+        chain.append(hop)
+        hop = answers[hop]
+    ancestors = [*posts.visible_ids(viewer, [post.root.id]), *reversed(chain)]
+    descendants = [i for i in answers if _answers(i, post.id, answers)]
+    shown = Serializer(request).by_id([*ancestors, *descendants])
+    return {
+        "ancestors": [shown[i] for i in ancestors if i in shown],
+        "descendants": [shown[i] for i in descendants if i in shown],
+    }
 
 
-def _answers(candidate: Post, comment_id: int, by_id: dict[int, Any]) -> bool:
+def _answers(candidate: int, comment_id: int, answers: dict[int, int | None]) -> bool:
     """Whether a comment sits, directly or further down, under the comment `comment_id`."""
-    hop, seen = candidate.reply_to_id, 0
-    while hop and seen < len(by_id):
+    hop, seen = answers[candidate], 0
+    while hop and seen < len(answers):
         if hop == comment_id:
             return True
-        parent = by_id.get(hop)
-        hop, seen = (parent.post.reply_to_id if parent else None), seen + 1
+        hop, seen = answers.get(hop), seen + 1
     return False
 
 

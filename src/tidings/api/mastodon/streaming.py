@@ -18,7 +18,7 @@ from tidings.api.mastodon.notifications import serialize_all as serialize_notifi
 from tidings.api.mastodon.serializers import Serializer
 from tidings.api.mastodon.timelines import space_of
 from tidings.core import pubsub
-from tidings.core.text import fold, is_number
+from tidings.core.text import fold, is_id
 from tidings.notifications.models import Notification
 from tidings.posts import selectors as posts
 from tidings.posts.models import PostTopic
@@ -60,7 +60,7 @@ class Subscription:
             if self.name.startswith("hashtag"):
                 post_id = str(data.get("id", ""))
                 return (
-                    is_number(post_id)
+                    is_id(post_id)
                     and PostTopic.objects.filter(post_id=int(post_id), topic__key=self.param).exists()
                 )
             return True
@@ -91,7 +91,7 @@ def _status(request: HttpRequest, post_id: Any) -> dict[str, Any] | None:
     """The post's status as this listener sees it, if they may see it: its audience checked
     afresh, and their own marks (what the status shows of the post itself is kept per process,
     so many listeners of one post cost little each)."""
-    if not is_number(str(post_id)) or not posts.visible_to(request.user).filter(id=int(post_id)).exists():
+    if not is_id(str(post_id)) or not posts.visible_to(request.user).filter(id=int(post_id)).exists():
         return None
     found = Serializer(request).statuses_of([int(post_id)])
     return found[0] if found else None
