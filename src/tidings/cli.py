@@ -124,13 +124,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # The segmenter and the tone word lists take seconds to load: before the first task, not in it.
     terms.cjk_words("預熱")
     sentiment.classify("預熱")
-    from tidings.core.tasks import sweep_jobs
+    from tidings.core.tasks import sweep_jobs, sweep_mail
     from tidings.extensions.tasks import deliver_due
 
-    # What a stopped worker left (jobs and webhook calls whose lease has run out) is queued now,
-    # not at the next minute's sweep.
+    # What a stopped worker left (jobs, webhook calls and mail whose lease has run out) is queued
+    # now, not at the next minute's sweep.
     sweep_jobs()
     deliver_due()
+    sweep_mail()
     print("Tidings worker started.", flush=True)
     # Periodic jobs (digests, housekeeping) are scheduled by one worker only: the others take
     # --no-periodic so each runs once.

@@ -16,8 +16,9 @@ import pytest
 from django.utils import timezone
 
 from tidings.accounts.models import Account
-from tidings.core import pubsub
+from tidings.core import jobs, pubsub
 from tidings.core.errors import Forbidden, Invalid, NotFound
+from tidings.core.models import Job
 from tidings.groups import services as groups
 from tidings.notifications.models import Notification
 from tidings.orgs import services as orgs
@@ -232,7 +233,7 @@ def test_only_an_account_inside_its_organisation_may_listen_to_the_space(brand, 
     assert caught(inside) == ["示範 內部一"]
 
 
-def test_a_former_admin_hears_no_more_of_the_monitor_they_made(brand, say, mailbox):
+def test_a_former_admin_hears_no_more_of_the_monitor_they_made(brand, say, mailbox, run_hooks):
     from tidings.orgs.models import Membership
 
     watch(brand, digest="hourly")
@@ -241,17 +242,20 @@ def test_a_former_admin_hears_no_more_of_the_monitor_they_made(brand, say, mailb
 
     told = Notification.objects.filter(kind="monitor", post=post)
     assert list(told.values_list("recipient_id", flat=True)) == [brand.official.id]
-    monitors.send_digests(timezone.now() + timezone.timedelta(hours=2))
+    with run_hooks():  # each mail is sent once its row is committed
+        monitors.send_digests(timezone.now() + timezone.timedelta(hours=2))
     assert {m["To"] for m in mailbox.messages} == {"brand@demo.example"}
 
 
 class _Receiver(BaseHTTPRequestHandler):
     received: list[tuple[dict[str, str], bytes]] = []
+    failing = 0  # how many calls still answer with a server error
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((dict(self.headers), body))
-        self.send_response(204)
+        self.send_response(503 if type(self).failing else 204)
+        type(self).failing = max(0, type(self).failing - 1)
         self.end_headers()
 
     def log_message(self, *args: Any) -> None:
@@ -262,7 +266,7 @@ class _Receiver(BaseHTTPRequestHandler):
 def receiver(settings: Any) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
     """A real HTTP server on this machine, allowed as a webhook target for the test."""
     settings.FETCH_PRIVATE_ADDRESSES = True
-    _Receiver.received = []
+    _Receiver.received, _Receiver.failing = [], 0
     server = HTTPServer(("127.0.0.1", 0), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -287,6 +291,22 @@ def test_a_webhook_receives_each_catch_signed_with_the_monitors_secret(brand, sa
     assert payload["sentiment"] == -1
 
 
+def test_a_catch_the_receiver_failed_on_is_sent_again_from_its_job_until_it_is_taken(brand, say, receiver):
+    """The call is a job row written with the catch: a server error keeps it for the next try
+    (the sweep's, after the lease), and a worker dying mid-call would leave it the same way."""
+    url, received = receiver
+    watch(brand, webhook_url=url)
+    _Receiver.failing = 1
+
+    post = say(brand.customer, "示範的電池爆炸了")
+    waiting = Job.objects.get(event="monitor.caught")
+    assert len(received) == 1 and waiting.subscribers == ["tidings.search.tasks.deliver_webhook"]
+
+    assert jobs.run(waiting.id, waiting.attempts)
+    assert len(received) == 2 and json.loads(received[1][1])["post"]["id"] == str(post.id)
+    assert not Job.objects.filter(event="monitor.caught").exists()
+
+
 def test_a_webhook_to_a_private_address_is_not_called_even_if_saved_before(brand, say, receiver, settings):
     url, received = receiver
     watch(brand, webhook_url=url)
@@ -295,13 +315,14 @@ def test_a_webhook_to_a_private_address_is_not_called_even_if_saved_before(brand
     assert received == []
 
 
-def test_the_email_digest_lists_new_catches_once(brand, say, mailbox):
+def test_the_email_digest_lists_new_catches_once(brand, say, mailbox, run_hooks):
     monitor = watch(brand, digest="hourly")
     say(brand.customer, "示範 第一則")
     say(brand.customer, "示範 第二則")
     later = timezone.now() + timezone.timedelta(hours=2)
 
-    assert monitors.send_digests(later) == 2  # the account and the admin who made it
+    with run_hooks():  # each mail is sent once its row is committed
+        assert monitors.send_digests(later) == 2  # the account and the admin who made it
     bodies = mailbox.bodies()
     assert len(bodies) == 2 and all("示範 第一則" in b and "示範 第二則" in b for b in bodies)
     assert {m["To"] for m in mailbox.messages} == {"brand@demo.example", "boss@demo.example"}

@@ -61,3 +61,20 @@ class Job(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["lease_until"])]
+
+
+class Mail(models.Model):
+    """A mail to send, written in the transaction that asked for it and deleted once the mail
+    server took it: a worker killed before or while sending leaves it here for the next try."""
+
+    id = models.BigAutoField(primary_key=True)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it may be tried (again): a worker that takes it moves this on by a lease first.
+    next_try_at = models.DateTimeField()
+    attempts = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_try_at"])]

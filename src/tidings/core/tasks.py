@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
+import datetime as dt
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from tidings.core import jobs
+from tidings.core import jobs, mail
 
 
-@db_task(retries=5, retry_delay=60)
-def send_mail_task(*, to: str, subject: str, body: str) -> None:
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+@db_task()
+def send_mail_row(mail_id: int, due: str) -> None:
+    """The first try of a mail written by core.mail.send; the sweep makes the others."""
+    mail.deliver(mail_id, dt.datetime.fromisoformat(due))
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_mail() -> None:
+    mail.sweep()
 
 
 @db_task()

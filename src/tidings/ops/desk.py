@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core import events
+from tidings.core import events, mail
 from tidings.core.audience import can_see
 from tidings.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tidings.core.text import fold
@@ -272,9 +272,7 @@ def alert(case_id: int) -> None:
             link=link,
         )
         if person.email:
-            from tidings.core.tasks import send_mail_task
-
-            send_mail_task(
+            mail.send(
                 to=person.email,
                 subject=str(_("Critical case for @%(handle)s") % {"handle": case.account.handle}),
                 body=str(

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tidings.accounts.models import Account
-from tidings.core import pubsub, webhooks
+from tidings.core import events, mail, pubsub, webhooks
 from tidings.core.audience import insider_of, visible_posts
 from tidings.core.errors import Forbidden, Invalid, NotFound
 from tidings.orgs.models import Membership
@@ -239,6 +239,10 @@ def match(post_id: int) -> list[MonitorHit]:
                     monitor=monitor, post=post, author_id=post.author_id, sentiment=tone, flagged=flagged
                 )
                 Monitor.objects.filter(id=monitor.id).update(hits_count=F("hits_count") + 1)
+                if monitor.webhook_url:
+                    # A job row with the catch: the call is made, and made again after a server
+                    # error, even if a worker dies before or while making it.
+                    events.emit("monitor.caught", hit_id=hit.id)
         except IntegrityError:
             continue  # caught already
         caught.append(hit)
@@ -257,15 +261,12 @@ def _audience(monitor: Monitor) -> list[Account]:
 
 def _deliver(monitor: Monitor, hit: MonitorHit) -> None:
     from tidings.notifications.services import notify
-    from tidings.search import tasks
 
     # The monitor's open columns, in any process.
     pubsub.publish(monitor.id, "monitor-hit", {"id": str(hit.post_id), "flagged": hit.flagged})
     if monitor.notify:
         for person in _audience(monitor):
             notify(recipient_id=person.id, kind="monitor", actor_id=hit.author_id, post_id=hit.post_id)
-    if monitor.webhook_url:
-        transaction.on_commit(lambda: tasks.deliver_webhook(hit.id), robust=True)
 
 
 # --- email digests -------------------------------------------------------------------------------
@@ -300,10 +301,8 @@ def send_digests(now: dt.datetime) -> int:
 
 
 def _mail_digest(monitor: Monitor, person: Account, posts: list[Post]) -> None:
-    from tidings.core.tasks import send_mail_task
-
     with translation.override(person.language or settings.LANGUAGE_CODE):
         subject = _("%(name)s: %(n)d new posts") % {"name": monitor.name, "n": len(posts)}
         lines = [f"@{p.author.handle}: {p.text}\n{settings.SITE_URL}/p/{p.id}/" for p in posts]
         footer = _("Your monitor's page: %(url)s") % {"url": f"{settings.SITE_URL}/monitors/{monitor.id}/"}
-        send_mail_task(to=person.email, subject=str(subject), body="\n\n".join([*lines, str(footer)]))
+        mail.send(to=person.email, subject=str(subject), body="\n\n".join([*lines, str(footer)]))

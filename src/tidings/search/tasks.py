@@ -58,11 +58,14 @@ def webhook_body(hit: MonitorHit) -> bytes:
 
 
 class WebhookFailed(Exception):
-    """The receiver answered with a server error: Huey tries again later."""
+    """The receiver answered with a server error: the event's job is tried again after its lease
+    (core.jobs), at most MOST_ATTEMPTS times."""
 
 
-@db_task(retries=5, retry_delay=30)
+@events.subscribe("monitor.caught")
 def deliver_webhook(hit_id: int) -> None:
+    """At least once, as webhooks are: a receiver may see a catch twice (the signature and the
+    post's id tell it so)."""
     hit = MonitorHit.objects.select_related("monitor__account", "post__author").filter(id=hit_id).first()
     if hit is None or not hit.monitor.webhook_url:
         return
