@@ -3,8 +3,8 @@ becomes one job row (core.models.Job) in that same transaction, queued for the w
 it commits, with ids, never objects. A rolled-back write queues nothing; a committed one keeps its
 job even if the process dies before queueing it or the worker dies while running it (a
 sweep queues it again, see core.jobs). So a subscriber runs at least once: it must be
-idempotent. (What a subscriber queues in its turn is not kept so: a monitor's webhook call or a
-mail is a plain queue message, retried, but lost with a worker killed while holding it.)"""
+idempotent. What a subscriber starts in its turn is kept the same way: an event of its own (a
+monitor's webhook call) or a mail row (core.mail)."""
 
 from __future__ import annotations
 
