@@ -74,6 +74,18 @@ def counting_lines(run: dict[str, Any]) -> list[str]:
     ]
 
 
+def monitor_lines(run: dict[str, Any]) -> list[str]:
+    """How soon a brand's monitor caught a post naming it (results before it have none)."""
+    caught = run.get("monitor")
+    if not caught:
+        return []
+    return [
+        "",
+        f"Monitor: {caught['posts']} customer posts naming the brand were caught by its monitor after "
+        f"p50 {caught['p50_ms']} ms, at most {caught['max_ms']} ms (timed from the request).",
+    ]
+
+
 def targets(run: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Each target of issue 6 against this run: what was asked, what was measured, met or not."""
     home = run["reads"]["home"]
@@ -163,6 +175,7 @@ def section(size: str, runs: list[dict[str, Any]]) -> list[str]:
             f"{fan['followers_missed']} missed the post. After the load of new posts the worker needed "
             f"{run['backlog_seconds']} s to finish its queue.",
             *counting_lines(run),
+            *monitor_lines(run),
             "",
             f"Streamed updates ({stream['listeners']} WebSocket listeners, {stream['updates']} updates): "
             f"p50 {stream['p50_ms']} ms, p95 {stream['p95_ms']} ms, p99 {stream['p99_ms']} ms after the post was answered.",

@@ -536,6 +536,55 @@ def measure_fanout(servers: Servers, world: generate.World, host: str, rounds: i
     return row
 
 
+def measure_monitor(servers: Servers, world: generate.World, host: str, rounds: int = 20) -> dict[str, Any]:
+    """A customer's post that names the brand: how long until the brand's monitor caught it (its
+    row written by the worker, which then tells the open monitor columns)?"""
+    from tidings.accounts.models import Account
+    from tidings.search.models import Monitor, MonitorHit
+
+    brand = Account.objects.get(handle=world.brand)
+    monitor, _new = Monitor.objects.get_or_create(
+        account=brand, name="bench", defaults={"query": "電池爆炸", "notify": False}
+    )
+    writer = world.readers[0]
+    token = tokens_for([writer])[writer]
+    delays = []
+    for i in range(rounds):
+        started = time.perf_counter()
+        reply = load.drive(
+            servers.address,
+            [
+                load.request(
+                    "POST",
+                    "/api/v1/statuses",
+                    host=host,
+                    token=token,
+                    form={"status": f"我的筆電電池爆炸了,第{i + 1}次投訴"},
+                )
+            ],
+            connections=1,
+            seconds=10,
+            most=1,
+            keep_bodies=True,
+        )
+        post_id = int(json.loads(reply.bodies[0])["id"])
+        while (
+            not MonitorHit.objects.filter(monitor=monitor, post_id=post_id).exists()
+            and time.perf_counter() - started < 60
+        ):
+            time.sleep(0.005)
+        delays.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.2)
+    delays.sort()
+    row = {
+        "posts": rounds,
+        "p50_ms": round(statistics.median(delays), 1),
+        "max_ms": round(delays[-1], 1),
+    }
+    print(f"  monitor: caught after p50 {row['p50_ms']} ms, at most {row['max_ms']} ms", flush=True)
+    return row
+
+
 def told_count(post_id: int, follower_ids: list[int]) -> int:
     """How many followers have the post's event in their live stream."""
     from tidings.core import redis as tredis
@@ -713,6 +762,7 @@ def run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
             "backlog_seconds": drain_queue(),
             "counting": measure_counting(),
             "fanout": measure_fanout(servers, world, host),
+            "monitor": measure_monitor(servers, world, host),
             "stream": measure_stream(servers, world, host, tokens),
             "memory_mb": servers.memory(),
             "database_mb": database_size(data_dir),
