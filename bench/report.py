@@ -81,8 +81,9 @@ def monitor_lines(run: dict[str, Any]) -> list[str]:
         return []
     return [
         "",
-        f"Monitor: {caught['posts']} customer posts naming the brand were caught by its monitor after "
-        f"p50 {caught['p50_ms']} ms, at most {caught['max_ms']} ms (timed from the request).",
+        f"Monitor: of {caught['posts']} customer posts naming the brand, its monitor caught "
+        f"{caught.get('caught', caught['posts'])}, after p50 {caught['p50_ms']} ms, at most {caught['max_ms']} ms "
+        "(timed from the request).",
     ]
 
 

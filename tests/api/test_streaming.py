@@ -181,3 +181,25 @@ def test_what_a_status_shows_is_kept_once_and_each_listener_still_gets_their_own
     streaming._status(request_of(fan), text_only.id)
     with django_assert_max_num_queries(4):
         assert streaming._status(request_of(voter), text_only.id)["content"] == "<p>沒有投票的貼文</p>"
+
+
+def test_a_streamed_notification_of_a_post_the_listener_may_no_longer_see_is_not_sent(
+    make_account, run_hooks
+):
+    """A notification is checked against its post's audience when it is sent, not only when it
+    was made: here the author blocked the person they mentioned in between."""
+    from django.test import RequestFactory
+
+    from tidings.notifications.models import Notification
+
+    author, reader = make_account("author"), make_account("reader")
+    with run_hooks():
+        post = posts.publish(author, text="@reader 你好")
+    told = Notification.objects.get(recipient=reader, post=post)
+    request = RequestFactory().get("/api/v1/streaming")
+    request.user = reader
+
+    assert streaming.payloads(request, "notification", {"id": told.id})[0][1]["status"]["id"] == str(post.id)
+    social.block(author, account_id=reader.id)
+    assert Notification.objects.filter(id=told.id).exists()  # kept: the check is at sending
+    assert streaming.payloads(request, "notification", {"id": told.id}) == []

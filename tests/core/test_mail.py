@@ -1,6 +1,6 @@
 """Mail as rows (core.mail): written with the change that asks for it, sent after the commit,
 kept and tried again when the mail server does not take it, never sent for a rolled-back
-change, and sent once however many workers reach for it."""
+change, and sent once for two messages of the same try."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_a_mail_the_server_did_not_take_is_kept_and_sent_by_a_later_sweep(mailbo
     assert [m["Subject"] for m in mailbox.messages] == ["案件"] and not Mail.objects.exists()
 
 
-def test_a_mail_two_workers_reach_for_is_sent_once(mailbox):
+def test_a_mail_two_messages_of_one_try_reach_for_is_sent_once(mailbox):
     mail.send(to="lin@example.com", subject="案件", body="請看一下")  # its message is never sent here
     row = Mail.objects.get()
 

@@ -2,13 +2,14 @@
 unreachable mail server never holds up a page, and mail is not sent for what was rolled back.
 Each mail is a row (core.models.Mail) written with the change that asked for it: it is sent at
 once after the commit, and a sweep every minute sends what a lost message, a killed worker or
-a mail server that said no left behind, at most MOST_ATTEMPTS times, further apart each time."""
+a mail server that said no left behind, at most MOST_ATTEMPTS times, further apart each time.
+A mail goes out at least once: a worker killed after the server took it, or a server slower
+than the lease, may send it twice."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,9 +26,8 @@ SWEEP_BATCH = 200
 
 
 def send(*, to: str, subject: str, body: str) -> None:
-    mail = Mail.objects.create(
-        to=to[:254], subject=subject[:200], body=body, next_try_at=timezone.now() + _lease()
-    )
+    subject = " ".join(subject.split())[:200]  # a line break in a header is refused by Django
+    mail = Mail.objects.create(to=to[:254], subject=subject, body=body, next_try_at=timezone.now() + _lease())
 
     def queue() -> None:
         from tidings.core.tasks import send_mail_row
@@ -52,7 +52,7 @@ def deliver(mail_id: int, due: dt.datetime) -> bool:
         return False
     try:
         send_mail(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [mail.to], fail_silently=False)
-    except (OSError, smtplib.SMTPException):
+    except Exception:  # the server down or refusing, or an address it cannot take: each a try
         attempts = mail.attempts + 1
         if attempts >= MOST_ATTEMPTS:
             log.exception("mail %s to %s given up after %s tries", mail.id, mail.to, attempts)
@@ -73,4 +73,4 @@ def sweep(*, limit: int = SWEEP_BATCH) -> int:
         .order_by("next_try_at")
         .values_list("id", "next_try_at")[:limit]
     )
-    return sum(deliver(mail_id, when) for mail_id, when in due)
+    return sum(deliver(mail_id, when) for mail_id, when in due)  # deliver raises for none

@@ -73,10 +73,14 @@ class Page:
     API renders statuses from the ids alone)."""
 
     def __init__(
-        self, ids: list[int], next_max_id: int | None, viewer: Any = None, related: Sequence[str] = ()
+        self,
+        ids: list[int],
+        next_max_id: int | None,
+        viewer: Any = None,
+        related: Sequence[str] | None = None,
     ) -> None:
         self.ids, self.next_max_id = ids, next_max_id
-        self.viewer, self.related = viewer, related or CARD_RELATED
+        self.viewer, self.related = viewer, CARD_RELATED if related is None else related
 
     @cached_property
     def items(self) -> list[PostView]:

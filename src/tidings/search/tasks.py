@@ -58,8 +58,8 @@ def webhook_body(hit: MonitorHit) -> bytes:
 
 
 class WebhookFailed(Exception):
-    """The receiver answered with a server error: the event's job is tried again after its lease
-    (core.jobs), at most MOST_ATTEMPTS times."""
+    """The receiver answered with a server error: the event's job is tried again after its lease,
+    at most core.jobs.MOST_ATTEMPTS times."""
 
 
 @events.subscribe("monitor.caught")

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -288,7 +288,7 @@ def api(
                 result = view(request, *args, **kwargs)
             except ApiError as exc:
                 response: HttpResponseBase = JsonResponse({"error": exc.message}, status=exc.status)
-            except TooManyFieldsSent:  # Django's own answer would be an HTML page
+            except (TooManyFieldsSent, TooManyFilesSent):  # Django's own answer would be an HTML page
                 response = JsonResponse({"error": "Too many parameters"}, status=400)
             except DomainError as exc:
                 status = STATUS_OF.get(exc.status, 422)

@@ -14,6 +14,7 @@ from tidings.core.errors import NotFound
 from tidings.notifications import selectors as inbox
 from tidings.notifications import services as inbox_services
 from tidings.notifications.models import Conversation, Notification
+from tidings.posts import selectors as posts
 from tidings.posts import services
 from tidings.posts.models import Media
 
@@ -63,10 +64,15 @@ def _notification(serializer: Serializer, n: Notification, statuses: dict[int, A
 
 def serialize_all(request: HttpRequest, items: list[Notification]) -> list[dict[str, Any]]:
     serializer = Serializer(request)
-    statuses = serializer.by_id([n.post.id for n in items if n.post is not None])  # checked by the selector
+    # The audience check here too: a stream's notification comes without the selector's.
+    statuses = serializer.by_id(posts.visible_ids(request.user, [n.post_id for n in items if n.post_id]))
     # Mastodon has no notification of a status without its status: a case opened by a message
     # is shown only in the browser, where it links to the case.
-    return [_notification(serializer, n, statuses) for n in items if n.post_id or n.kind not in BROWSER_ONLY]
+    return [
+        _notification(serializer, n, statuses)
+        for n in items
+        if (n.post_id in statuses if n.post_id else n.kind not in BROWSER_ONLY)
+    ]
 
 
 @api(scope="read:notifications", user=True)

@@ -363,17 +363,15 @@ def _body(op: Op) -> Schema:
 
 
 def _errors(path: str, view: Any, op: Op) -> set[int]:
-    codes = {401, 429, *op.errors}
+    codes = {400, 401, 429, *op.errors}  # 400: more parameters than a request may carry, anywhere
     if view.api_scope:
         codes.add(403)
     if view.api_user:
         codes.add(422)
     if "{" in path:
         codes.add(404)
-    if op.paged or op.query:  # a bad paging id or limit, or more parameters than a request may carry
-        codes.add(400)
     if op.body is not None or op.files:
-        codes |= {400, 413, 415}
+        codes |= {413, 415}
     return codes
 
 

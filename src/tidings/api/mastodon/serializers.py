@@ -303,8 +303,9 @@ class Serializer:
     def _bodies(self, rows: Iterable[PostRow]) -> dict[int, dict[str, Any]]:
         """What each status shows that its row's fields decide (its text rendered, mentions,
         topics, pictures, app card, the author it answers): kept per process under the row's
-        fields, so an edit or a move makes a new entry. Pictures, cards, mentions and topics
-        change only with an edit, which sets `edited_at`."""
+        fields, so an edit or a move makes a new entry. Pictures and an app's card are written
+        with the post and never change; mentions and topics change only with an edit, which sets
+        `edited_at`."""
         out: dict[int, dict[str, Any]] = {}
         missing: list[tuple[tuple[Any, ...], PostRow]] = []
         for r in rows:
@@ -370,7 +371,8 @@ class Serializer:
 
 class _Kept:
     """A bounded map kept for the life of the process, shared by its threads; the oldest entry
-    goes first when it is full. Entries are never changed once put: readers copy them."""
+    goes first when it is full. Entries, and what they hold, are never changed once put: a
+    status is a new dict over a kept body, and kept accounts are only ever read."""
 
     def __init__(self, size: int) -> None:
         self.size = size
