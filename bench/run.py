@@ -475,6 +475,19 @@ def in_stores(post_id: int, author: Any, owners: list[int]) -> int:
     return len(owners)
 
 
+def post_one(servers: Servers, host: str, token: str, text: str) -> int:
+    """Post over HTTP as a client does; the new post's id (a refused post has none: the run stops)."""
+    reply = load.drive(
+        servers.address,
+        [load.request("POST", "/api/v1/statuses", host=host, token=token, form={"status": text})],
+        connections=1,
+        seconds=10,
+        most=1,
+        keep_bodies=True,
+    )
+    return int(json.loads(reply.bodies[0])["id"])
+
+
 def measure_fanout(servers: Servers, world: generate.World, host: str, rounds: int = 5) -> dict[str, Any]:
     """A post by the most followed account: when is it in every kept follower's timeline, and
     when has every kept follower's open page been told (the fan-out job done)?"""
@@ -493,23 +506,7 @@ def measure_fanout(servers: Servers, world: generate.World, host: str, rounds: i
     post_id = 0
     for i in range(rounds):
         started = time.perf_counter()
-        reply = load.drive(
-            servers.address,
-            [
-                load.request(
-                    "POST",
-                    "/api/v1/statuses",
-                    host=host,
-                    token=token,
-                    form={"status": f"品牌公告第{i + 1}號:新品上市"},
-                )
-            ],
-            connections=1,
-            seconds=10,
-            most=1,
-            keep_bodies=True,
-        )
-        post_id = int(json.loads(reply.bodies[0])["id"])
+        post_id = post_one(servers, host, token, f"品牌公告第{i + 1}號:新品上市")
         while in_stores(post_id, brand, kept) < len(kept) and time.perf_counter() - started < 120:
             time.sleep(0.005)
         visible.append((time.perf_counter() - started) * 1000)
@@ -551,23 +548,7 @@ def measure_monitor(servers: Servers, world: generate.World, host: str, rounds: 
     delays = []
     for i in range(rounds):
         started = time.perf_counter()
-        reply = load.drive(
-            servers.address,
-            [
-                load.request(
-                    "POST",
-                    "/api/v1/statuses",
-                    host=host,
-                    token=token,
-                    form={"status": f"我的筆電電池爆炸了,第{i + 1}次投訴"},
-                )
-            ],
-            connections=1,
-            seconds=10,
-            most=1,
-            keep_bodies=True,
-        )
-        post_id = int(json.loads(reply.bodies[0])["id"])  # a refused post has no id: the run stops
+        post_id = post_one(servers, host, token, f"我的筆電電池爆炸了,第{i + 1}次投訴")
         while (
             not (caught := MonitorHit.objects.filter(monitor=monitor, post_id=post_id).exists())
             and time.perf_counter() - started < 60
