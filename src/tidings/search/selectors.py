@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from tidings.core.text import fold
 from tidings.groups.models import Group
 from tidings.orgs.models import Organisation
 from tidings.posts.models import Audience, Post, PostTopic, Topic
-from tidings.posts.selectors import CARD_RELATED, PostView, hydrate
+from tidings.posts.selectors import PostView, cards, hydrate
 from tidings.search import query as parser
 from tidings.search.index import is_postgres
 from tidings.search.models import NameEntry
@@ -36,10 +37,18 @@ RECENCY_DAYS = 7.0  # a week old halves a match's rank
 
 @dataclass
 class Results:
-    items: list[PostView]
+    """The ids of a page of matches the viewer may see, and the posts hydrated on first use (the
+    API renders statuses from the ids alone)."""
+
+    ids: list[int]
+    viewer: Any
     needles: list[str] = field(default_factory=list)
     next_max_id: int | None = None  # newest first
     next_offset: int | None = None  # ranked
+
+    @cached_property
+    def items(self) -> list[PostView]:
+        return hydrate(self.viewer, cards(self.ids))
 
 
 def _places(viewer: Any, names: list[str]) -> Q:
@@ -140,17 +149,17 @@ def _latest(viewer: Any, q: parser.Query, rows: Any, *, max_id: int | None, limi
     while True:
         scored = _newest_matches(q, window, before=max_id)
         candidates = rows.filter(id__in=[i for i, _ in scored])
-        found = list(candidates.select_related(*CARD_RELATED).order_by("-id")[: limit + 1])
+        found = list(candidates.order_by("-id").values_list("id", flat=True)[: limit + 1])
         if len(found) > limit or len(scored) < window:
             break
         if window >= RANK_WINDOW_MOST:
             below = rows.filter(id__lt=max_id) if max_id else rows
-            found = list(_matching(below, q).select_related(*CARD_RELATED).order_by("-id")[: limit + 1])
+            found = list(_matching(below, q).order_by("-id").values_list("id", flat=True)[: limit + 1])
             break
         window *= 8
     more = len(found) > limit
     found = found[:limit]
-    return Results(hydrate(viewer, found), q.needles, next_max_id=found[-1].id if more and found else None)
+    return Results(found, viewer, q.needles, next_max_id=found[-1] if more and found else None)
 
 
 def _ranked(viewer: Any, q: parser.Query, rows: Any, *, offset: int, limit: int) -> Results:
@@ -180,11 +189,9 @@ def _ranked(viewer: Any, q: parser.Query, rows: Any, *, offset: int, limit: int)
         return (relevance / (1.0 + max(now_ms - (post_id >> 22), 0) / week_ms), post_id)
 
     ordered = [i for i, _ in sorted((x for x in scored if x[0] in visible), key=rank, reverse=True)]
-    page_ids = ordered[offset : offset + limit]
-    found = {p.id: p for p in rows.filter(id__in=page_ids).select_related(*CARD_RELATED)}
-    page = [found[i] for i in page_ids if i in found]
+    page = ordered[offset : offset + limit]  # each through `rows`, the audience filter, above
     more = len(ordered) > offset + limit and offset + limit < MAX_OFFSET
-    return Results(hydrate(viewer, page), q.needles, next_offset=offset + limit if more else None)
+    return Results(page, viewer, q.needles, next_offset=offset + limit if more else None)
 
 
 def _excluding(rows: Any, q: parser.Query) -> Any:
@@ -218,19 +225,19 @@ def find_posts(
         rows = _matching(rows, q)
     elif q.excluded:  # `from:dell -广告`: no words to match, but still words to leave out
         rows = _excluding(rows, q)
-    rows = rows.select_related(*CARD_RELATED)
+    ids = rows.order_by("-id").values_list("id", flat=True)
     if offset:  # Mastodon's clients page search results by offset
         offset = max(0, min(offset, MAX_OFFSET))
-        found = list(rows.order_by("-id")[offset : offset + limit + 1])
+        found = list(ids[offset : offset + limit + 1])
         more = len(found) > limit and offset + limit < MAX_OFFSET
         found = found[:limit]
-        return Results(hydrate(viewer, found), q.needles, next_offset=offset + limit if more else None)
+        return Results(found, viewer, q.needles, next_offset=offset + limit if more else None)
     if max_id:
-        rows = rows.filter(id__lt=max_id)
-    found = list(rows.order_by("-id")[: limit + 1])
+        ids = ids.filter(id__lt=max_id)
+    found = list(ids[: limit + 1])
     more = len(found) > limit
     found = found[:limit]
-    return Results(hydrate(viewer, found), q.needles, next_max_id=found[-1].id if more and found else None)
+    return Results(found, viewer, q.needles, next_max_id=found[-1] if more and found else None)
 
 
 # --- names ---------------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ def search_v2(request: HttpRequest) -> Any:
             if kind == "statuses":
                 raise
         else:
-            result["statuses"] = serializer.statuses(found.items)
+            result["statuses"] = serializer.statuses_of(found.ids)
     if kind in ("", "accounts") and names and not offset:
         result["accounts"] = [serializer.account(a) for a in search.find_people(names, limit=window.limit)]
     if kind in ("", "hashtags") and names and not offset:
