@@ -20,7 +20,7 @@ from tidings.core.render import render_text, topic_url
 from tidings.posts import polls
 from tidings.posts.models import AppCard, Audience, Media, Mention, Post, PostTopic, ProfilePin
 from tidings.posts.polls import PollView
-from tidings.posts.selectors import PostView, marks
+from tidings.posts.selectors import marks
 from tidings.social.models import Block, Follow, Mute
 
 VISIBILITY = {
@@ -214,14 +214,6 @@ class Serializer:
             "embed_url": "",
             "blurhash": None,
         }
-
-    def statuses(self, views: Sequence[PostView]) -> list[dict[str, Any]]:
-        """Statuses of hydrated posts (the caller checked them): rendered from their rows, as
-        `statuses_of`, so every status of the API is made one way."""
-        return self.statuses_of([v.post.id for v in views])
-
-    def status(self, view: PostView) -> dict[str, Any]:
-        return self.statuses([view])[0]
 
     def statuses_of(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         """Statuses of posts whose ids the caller checked the viewer may see, in that order (a

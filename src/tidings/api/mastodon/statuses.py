@@ -326,11 +326,10 @@ status_route.api_methods = STATUS_METHODS  # type: ignore[attr-defined]
 
 @api(auth=False, scope="read:statuses")
 def poll(request: HttpRequest, poll_id: str) -> Any:
-    found = Poll.objects.filter(id=id_of(poll_id)).select_related("post").first()
+    found = Poll.objects.filter(id=id_of(poll_id)).first()
     if found is None:
         raise NotFound()
-    view = posts.post_view(request.user, found.post_id)
-    return Serializer(request).status(view)["poll"]
+    return _show(request, found.post_id)["poll"]
 
 
 @api(methods=("POST",), scope="write:statuses", user=True)
@@ -346,5 +345,4 @@ def poll_vote(request: HttpRequest, poll_id: str) -> Any:
             raise ApiError(422, "Validation failed: choices must be option numbers")
         choices.append(int(text))
     voted = polls.vote(me(request), poll_id=id_of(poll_id), choices=choices)
-    view = posts.post_view(request.user, voted.post_id)
-    return Serializer(request).status(view)["poll"]
+    return _show(request, voted.post_id)["poll"]
