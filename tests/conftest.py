@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from tests.installations import Migrated
+from tests.installations import POSTGRES, Migrated, admin, shared_database
 from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
 
@@ -129,12 +131,51 @@ def mailbox(settings: Any) -> Iterator[_Inbox]:
         controller.stop()
 
 
+def _run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the whole run: the parent of each test process's own under
+    pytest-xdist, the process's own without it."""
+    own = tmp_path_factory.getbasetemp()
+    return own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own
+
+
 @pytest.fixture(scope="session")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
-    """The database migrated once per test process, for installations run as real processes."""
-    made = Migrated(tmp_path_factory.mktemp("migrated"))
+    """The database migrated once per run, copied for each test process: for installations run
+    as real processes, and for the tests' own database."""
+    made = Migrated(tmp_path_factory.mktemp("migrated"), _run_directory(tmp_path_factory))
     yield made
     made.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_test_environment: None, django_db_blocker: Any, migrated: Migrated, tmp_path_factory: Any
+) -> Iterator[None]:
+    """pytest-django's test database, as a copy of the migrated one rather than migrated again."""
+    from django.db import connections
+
+    name = f"tidings_test_{os.getpid()}" if POSTGRES else ""
+    copied = migrated.copy(tmp_path_factory.mktemp("test-database"), name)
+    target = name or str(Path(copied["TIDINGS_DATA_DIR"]) / "tidings.sqlite3")
+    with django_db_blocker.unblock():
+        connections["default"].close()
+        for where in (settings.DATABASES["default"], connections["default"].settings_dict):
+            where["NAME"] = target
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+    migrated.drop(name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's shared migrated database goes when the run ends (under pytest-xdist, when the
+    controlling process ends, after every test process)."""
+    if POSTGRES and not os.environ.get("PYTEST_XDIST_WORKER"):
+        with admin() as conn:
+            conn.execute(
+                f"DROP DATABASE IF EXISTS {shared_database(session.config._tmp_path_factory.getbasetemp())}"
+                " WITH (FORCE)"
+            )
 
 
 # The files that take longest, longest first. Each test process takes the next few tests in this

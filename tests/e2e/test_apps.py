@@ -14,8 +14,9 @@ from playwright.sync_api import Browser, expect
 from tests.e2e.looks import look_at
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
+from tests.installations import SQLITE_PASS_ONLY
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, SQLITE_PASS_ONLY]
 
 
 def test_an_owner_installs_the_sample_app_a_colleague_cites_a_post_and_the_owner_removes_it(

@@ -19,10 +19,11 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
+from tests.installations import SQLITE_PASS_ONLY
 
 from tidings.core.text import fold, post_length
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, SQLITE_PASS_ONLY]
 
 AUTHOR, READER, OFFICIAL, ORG = "惡意作者", "讀者甲", "惡意官方", "hostile-co"
 TRAP = "window.__pwned=1"

@@ -60,7 +60,7 @@ def test_a_post_is_written_approved_scheduled_and_published_by_the_worker(
 
         log_in(editor, server, "文案小編")
         editor.goto(account)
-        when = seconds_ahead(30)  # time enough to approve it first
+        when = seconds_ahead(20)  # time enough to approve it first
         editor.fill("#d-text", "週末門市延長營業到晚上十點 #示範門市#")
         editor.fill("input[name=publish_at]", when.strftime("%Y-%m-%dT%H:%M:%S"))
         editor.click("button[name=then][value=submit]")

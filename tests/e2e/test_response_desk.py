@@ -15,8 +15,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
+from tests.installations import SQLITE_PASS_ONLY
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, SQLITE_PASS_ONLY]
 
 SETUP = """
 from tidings.accounts.models import Account

@@ -7,14 +7,23 @@ publishing into a space one is not in, and the organisation's length limit."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.test import TestCase
+from django.utils import translation
+from tests.conftest import PASSWORD
 
+from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
 from tidings.core import pubsub
+from tidings.core import redis as tredis
 from tidings.core.audience import access_post, can_see
 from tidings.core.errors import Invalid, NotFound
 from tidings.groups import services as groups
@@ -61,11 +70,10 @@ class World:
         return {self.posts[n].id for n in names}
 
 
-@pytest.fixture
-def world(make_account, run_hooks) -> World:
-    author, colleague, admin = make_account("作者"), make_account("同事"), make_account("主管")
-    outsider, guest, cross_guest = make_account("別家員工"), make_account("訪客"), make_account("供應商")
-    removed, follower = make_account("離職者"), make_account("粉絲")
+def build() -> World:
+    author, colleague, admin = _account("作者"), _account("同事"), _account("主管")
+    outsider, guest, cross_guest = _account("別家員工"), _account("訪客"), _account("供應商")
+    removed, follower = _account("離職者"), _account("粉絲")
     acme = orgs.create_organisation(slug="acme", name="Acme", owner=admin)
     supplier = orgs.create_organisation(slug="supplier", name="Supplier", owner=outsider)
     for person in (author, colleague, removed):
@@ -81,7 +89,7 @@ def world(make_account, run_hooks) -> World:
 
     for reader in (author, colleague, admin, outsider, guest, cross_guest, removed, follower):
         home_timeline(reader)  # timelines kept, so a fan-out would write into them
-    with run_hooks():
+    with _hooks():
         for reader in (colleague, admin, outsider, guest, cross_guest, removed, follower):
             social.follow(reader, account_id=author.id)
         for reader in (follower, outsider, author):
@@ -89,7 +97,7 @@ def world(make_account, run_hooks) -> World:
         social.follow(follower, account_id=cross_guest.id)
 
     made: dict[str, Post] = {}
-    with run_hooks():
+    with _hooks():
         made["public"] = posts.publish(author, text="公開 #新聞#")
         made["org_post"] = posts.publish(
             author, text="內部公告 #機密#", audience="org", organisation_id=acme.id
@@ -98,7 +106,7 @@ def world(make_account, run_hooks) -> World:
         made["cross_post"] = posts.publish(
             author, text="交貨時間 #機密#", audience="group", group_id=chain.id
         )
-    with run_hooks():
+    with _hooks():
         made["org_comment"] = posts.comment(colleague, post_id=made["org_post"].id, text="收到")
         made["org_repost"] = posts.repost(colleague, post_id=made["org_post"].id, comment="大家看")
         made["group_comment"] = posts.comment(colleague, post_id=made["group_post"].id, text="好")
@@ -122,6 +130,49 @@ def world(make_account, run_hooks) -> World:
         follower,
         made,
     )
+
+
+def _account(handle: str) -> Account:
+    return accounts.sign_up(handle=handle, password=PASSWORD)
+
+
+def _hooks() -> Any:
+    """The events' subscribers run when the block ends, as the run_hooks fixture does."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[bytes, Any]]]:
+    """The world is built once per module and test process, in a transaction that each test's
+    own nests in (as Django's setUpTestData does) and that is rolled back after the last: building
+    it is most of each test's time. What it put in Redis (the timelines, in scale-out mode) is
+    kept to be put back before each test, as each test ends with Redis emptied."""
+    with django_db_blocker.unblock(), translation.override("en"):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build(), _redis_keys()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _redis_keys() -> dict[bytes, Any]:
+    if not settings.REDIS_URL:
+        return {}
+    client = tredis.client()
+    return {key: client.dump(key) for key in client.scan_iter(match=f"{settings.REDIS_PREFIX}*", count=1000)}
+
+
+@pytest.fixture
+def world(_built: tuple[World, dict[bytes, Any]], db: None) -> World:
+    """The module's world for one test: its own copy of the objects, and Redis as it was built."""
+    built, keys = _built
+    if keys:
+        client = tredis.client()
+        for key, value in keys.items():
+            client.restore(key, 0, value, replace=True)
+    return copy.deepcopy(built)
 
 
 ORG = {"org_post", "org_comment", "org_repost"}
