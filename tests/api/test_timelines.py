@@ -232,6 +232,22 @@ def test_a_home_page_costs_the_same_queries_for_5_or_20_posts(make_account, api_
     assert few == many
 
 
+def test_a_notifications_page_costs_the_same_queries_for_5_or_20(make_account, api_for, settings, run_hooks):
+    settings.WRITES_PER_MINUTE = 100
+    reader = make_account("reader")
+    api = api_for(reader)
+    authors = [make_account(f"author{n}") for n in range(4)]
+    with run_hooks():
+        fill(authors, 3)  # each post mentions the reader
+    few = page_queries(api, "/api/v1/notifications?limit=5")
+    with run_hooks():
+        fill(authors, 20)
+    many = page_queries(api, "/api/v1/notifications?limit=20")
+
+    assert len(api.get("/api/v1/notifications?limit=20").json()) == 20
+    assert few == many == 11  # 13 before the selector handed over ids
+
+
 def test_a_status_kept_from_an_earlier_page_follows_its_post(make_account, api_for, settings):
     """What a status shows is kept per process once rendered: a like, an edit, the author's new
     name and a new reply target's author still show on the next page anyone reads."""

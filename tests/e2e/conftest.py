@@ -100,6 +100,14 @@ def tidings(server: str) -> Callable[..., str]:
     return run
 
 
+def people(tidings: Callable[..., str], *handles: str, password: str) -> None:
+    """Accounts for a test, made as `tidings createuser` makes them but in one process: starting
+    one costs a second or two, and a browser test needs several people."""
+    script = "from tidings.accounts.services import sign_up\n"
+    script += "".join(f"sign_up(handle={handle!r}, password={password!r})\n" for handle in handles)
+    tidings("manage", "shell", "-c", script)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

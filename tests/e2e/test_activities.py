@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.conftest import people
 from tests.e2e.looks import look_at
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
@@ -29,8 +30,7 @@ def company(
     tidings: Callable[..., str], *, slug: str, owner: str, account: str, fans: tuple[str, ...]
 ) -> None:
     """An organisation owned by `owner`, its official account, and people to take part."""
-    for handle in (owner, account, *fans):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, owner, account, *fans, password=PASSWORD)
     tidings("org", "create", slug, "--name", f"{account}公司", "--owner", owner)
     tidings("manage", "shell", "-c", REGISTER.format(slug=slug, account=account))
 

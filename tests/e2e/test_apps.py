@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.conftest import people
 from tests.e2e.looks import look_at
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
@@ -22,8 +23,7 @@ pytestmark = [pytest.mark.e2e, SQLITE_PASS_ONLY]
 def test_an_owner_installs_the_sample_app_a_colleague_cites_a_post_and_the_owner_removes_it(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("應用主管", "應用同事"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "應用主管", "應用同事", password=PASSWORD)
     tidings("org", "create", "apps-co", "--name", "應用公司", "--owner", "應用主管")
     tidings("org", "add-member", "apps-co", "應用同事")
 
@@ -108,8 +108,7 @@ print(team.id, done.id, hook.id)
 def test_a_teams_task_board_and_my_tasks_look_right(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("看板主管", "看板同事"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "看板主管", "看板同事", password=PASSWORD)
     tidings("org", "create", "board-co", "--name", "看板公司", "--owner", "看板主管")
     tidings("org", "add-member", "board-co", "看板同事")
     script = (
@@ -153,8 +152,7 @@ print(team.id)
 def test_a_team_raises_a_problem_proposes_a_solution_and_marks_it_solved(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("專案主管", "專案甲", "專案乙"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "專案主管", "專案甲", "專案乙", password=PASSWORD)
     tidings("org", "create", "proj-co", "--name", "專案公司", "--owner", "專案主管")
     for handle in ("專案甲", "專案乙"):
         tidings("org", "add-member", "proj-co", handle)

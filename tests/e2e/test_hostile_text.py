@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, expect
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, people
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
 from tests.installations import SQLITE_PASS_ONLY
@@ -119,8 +119,7 @@ def test_zero_width_characters_in_a_handle_are_refused_by_name(browser: Browser,
 def test_hostile_text_is_shown_as_text_runs_nothing_and_keeps_the_phone_layout(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in (AUTHOR, READER, OFFICIAL):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, AUTHOR, READER, OFFICIAL, password=PASSWORD)
     tidings("org", "create", ORG, "--name", "惡意測試公司", "--owner", READER)
     tidings("manage", "shell", "-c", SETUP)
     assert post_length(EMOJI) == 140 and post_length(POST) <= 140 and post_length(LONG_WORD) <= 140

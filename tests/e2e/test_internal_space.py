@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from tests.e2e.conftest import people
 from tests.e2e.test_first_conversation import PASSWORD, shot
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +24,7 @@ def log_in(page: Page, server: str, handle: str) -> None:
 def test_an_internal_post_with_a_photo_reaches_colleagues_and_nobody_else(
     browser: Browser, server: str, tidings: Callable[..., str], tmp_path
 ) -> None:
-    for handle in ("員工甲", "員工乙", "顧客", "別家員工"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "員工甲", "員工乙", "顧客", "別家員工", password=PASSWORD)
     tidings("org", "create", "acme", "--name", "Acme 科技", "--owner", "員工甲")
     tidings("org", "add-member", "acme", "員工乙")
     tidings("org", "create", "rival", "--name", "別家公司", "--owner", "別家員工")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.conftest import people
 from tests.e2e.looks import look_at
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
@@ -26,8 +27,7 @@ register_official_account(Organisation.objects.get(slug="shifan"), Account.objec
 def test_a_matching_post_appears_in_an_open_monitor_without_a_reload(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("品牌經理", "示範官方", "挑剔顧客"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "品牌經理", "示範官方", "挑剔顧客", password=PASSWORD)
     tidings("org", "create", "shifan", "--name", "示範科技", "--owner", "品牌經理")
     tidings("manage", "shell", "-c", OFFICIAL)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.conftest import people
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
 
@@ -38,8 +39,7 @@ def seconds_ahead(seconds: int) -> dt.datetime:
 def test_a_post_is_written_approved_scheduled_and_published_by_the_worker(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("公關主管", "文案小編", "示範小幫手", "路過顧客"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "公關主管", "文案小編", "示範小幫手", "路過顧客", password=PASSWORD)
     tidings("org", "create", "shifan-ops", "--name", "示範營運", "--owner", "公關主管")
     tidings("manage", "shell", "-c", OFFICIAL)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.e2e.conftest import people
 from tests.e2e.test_first_conversation import PASSWORD, shot
 from tests.e2e.test_internal_space import log_in
 from tests.installations import SQLITE_PASS_ONLY
@@ -32,8 +33,7 @@ add_member(org, Account.objects.get(handle="值班客服"))
 def test_a_complaint_is_triaged_alerted_acknowledged_resolved_and_rated(
     browser: Browser, server: str, tidings: Callable[..., str]
 ) -> None:
-    for handle in ("客服主管", "值班客服", "示範服務", "生氣顧客"):
-        tidings("createuser", handle, "--password-stdin", stdin=PASSWORD + "\n")
+    people(tidings, "客服主管", "值班客服", "示範服務", "生氣顧客", password=PASSWORD)
     tidings("org", "create", "shifan-desk", "--name", "示範服務公司", "--owner", "客服主管")
     tidings("manage", "shell", "-c", SETUP)
     account = server + "/ops/@示範服務/"

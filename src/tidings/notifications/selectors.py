@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import F, Q
 
@@ -14,10 +15,26 @@ from tidings.posts.models import Post
 from tidings.posts.selectors import cards
 
 
-@dataclass
 class NotificationPage:
-    items: list[Notification]
-    next_max_id: int | None
+    """Notifications whose post, if they have one, the viewer may see. `items` gives each its
+    post, read on first use (the web page); the client API renders the posts from their ids."""
+
+    def __init__(self, notifications: list[Notification], next_max_id: int | None) -> None:
+        self.notifications = notifications
+        self.next_max_id = next_max_id
+
+    @cached_property
+    def items(self) -> list[Notification]:
+        related = ("root", "repost_of", "group", "author__organisation", "organisation", "repost_of__author")
+        posts = {p.id: p for p in cards([n.post_id for n in self.notifications if n.post_id], related)}
+        shown = []
+        for n in self.notifications:
+            if n.post_id:
+                if n.post_id not in posts:  # deleted since
+                    continue
+                n.post = posts[n.post_id]
+            shown.append(n)
+        return shown
 
 
 def notifications(
@@ -29,10 +46,13 @@ def notifications(
     min_id: int | None = None,
     kinds: list[str] | None = None,
     actor_id: int | None = None,
+    only: int | None = None,
 ) -> NotificationPage:
     """The viewer's notifications, newest first (or just above `min_id`), optionally of some
-    kinds or from one account only."""
+    kinds, from one account only, or just the one of id `only`."""
     rows = Notification.objects.filter(recipient=viewer).select_related("actor__organisation")
+    if only is not None:
+        rows = rows.filter(id=only)
     if max_id:
         rows = rows.filter(id__lt=max_id)
     if since_id or min_id:
@@ -47,18 +67,10 @@ def notifications(
     items = items[:limit]
     if upward:
         items.reverse()
-    # Posts are fetched through the audience filter: one deleted or no longer visible is left out.
+    # Through the audience filter: one whose post is deleted or no longer visible is left out.
     post_ids = {n.post_id for n in items if n.post_id}
-    seen = Post.objects.filter(visible_posts(viewer), id__in=post_ids).values_list("id", flat=True)
-    related = ("root", "repost_of", "group", "author__organisation", "organisation", "repost_of__author")
-    posts = {p.id: p for p in cards(list(seen), related)}
-    visible = []
-    for n in items:
-        if n.post_id:
-            if n.post_id not in posts:
-                continue
-            n.post = posts[n.post_id]
-        visible.append(n)
+    seen = set(Post.objects.filter(visible_posts(viewer), id__in=post_ids).values_list("id", flat=True))
+    visible = [n for n in items if not n.post_id or n.post_id in seen]
     return NotificationPage(visible, items[-1].id if more and items else None)
 
 

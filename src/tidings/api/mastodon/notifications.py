@@ -14,7 +14,6 @@ from tidings.core.errors import NotFound
 from tidings.notifications import selectors as inbox
 from tidings.notifications import services as inbox_services
 from tidings.notifications.models import Conversation, Notification
-from tidings.posts import selectors as posts
 from tidings.posts import services
 from tidings.posts.models import Media
 
@@ -62,10 +61,11 @@ def _notification(serializer: Serializer, n: Notification, statuses: dict[int, A
     }
 
 
-def serialize_all(request: HttpRequest, items: list[Notification]) -> list[dict[str, Any]]:
+def serialize_page(request: HttpRequest, page: inbox.NotificationPage) -> list[dict[str, Any]]:
+    """A page of the selector's, whose posts have had their audience check."""
     serializer = Serializer(request)
-    # The audience check here too: a stream's notification comes without the selector's.
-    statuses = serializer.by_id(posts.visible_ids(request.user, [n.post_id for n in items if n.post_id]))
+    items = page.notifications
+    statuses = serializer.by_id([n.post_id for n in items if n.post_id])
     # Mastodon has no notification of a status without its status: a case opened by a message
     # is shown only in the browser, where it links to the case.
     return [
@@ -93,8 +93,8 @@ def index(request: HttpRequest) -> Any:
         kinds=_kinds(request),
         actor_id=actor_id,
     )
-    items = page.items
-    data = serialize_all(request, items)
+    items = page.notifications
+    data = serialize_page(request, page)
     return Paged(
         data,
         items[0].id if items else None,
@@ -113,11 +113,10 @@ def _mine(request: HttpRequest, notification_id: str) -> Notification:
 @api(scope="read:notifications", user=True)
 def detail(request: HttpRequest, notification_id: str) -> Any:
     assert isinstance(request.user, Account)
-    wanted = _mine(request, notification_id)
-    page = inbox.notifications(request.user, max_id=wanted.id + 1, limit=1)
-    if not page.items or page.items[0].id != wanted.id:
-        raise NotFound()  # its post is no longer visible
-    return serialize_all(request, page.items)[0]
+    shown = serialize_page(request, inbox.notifications(request.user, only=id_of(notification_id)))
+    if not shown:
+        raise NotFound()  # not the caller's, or its post is no longer visible
+    return shown[0]
 
 
 @api(methods=("POST",), scope="write:notifications", user=True)

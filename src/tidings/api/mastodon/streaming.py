@@ -13,13 +13,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from tidings.accounts.models import Account
 from tidings.api.mastodon.common import ApiError, api, me
-from tidings.api.mastodon.notifications import serialize_all as serialize_notifications
+from tidings.api.mastodon.notifications import serialize_page as serialize_notifications
 from tidings.api.mastodon.serializers import Serializer
 from tidings.api.mastodon.timelines import space_of
 from tidings.core import pubsub
 from tidings.core.text import fold, is_id
-from tidings.notifications.models import Notification
+from tidings.notifications import selectors as inbox
 from tidings.posts import selectors as posts
 from tidings.posts.models import PostTopic
 
@@ -102,11 +103,10 @@ def payloads(request: HttpRequest, kind: str, data: dict[str, Any]) -> list[tupl
     if kind in ("post", "space-post"):
         status = _status(request, data.get("id"))
         return [("update", status)] if status else []
-    if kind == "notification":
-        found = Notification.objects.filter(recipient_id=request.user.id, id=int(data.get("id", 0))).first()
-        if found is None:
-            return []
-        shown = serialize_notifications(request, [found])
+    if kind == "notification" and isinstance(request.user, Account):
+        # Through the selector, as the notifications page reads it: its post's audience is checked.
+        found = inbox.notifications(request.user, only=int(data.get("id", 0)))
+        shown = serialize_notifications(request, found)
         return [("notification", shown[0])] if shown else []
     if kind == "message":
         status = _status(request, data.get("id"))
