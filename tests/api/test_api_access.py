@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pytest
 from django.urls import URLPattern
 
+from tests.worlds import Built, account, built_once, hooks
 from tidings.accounts.models import Account
 from tidings.accounts.tokens import create_token
 from tidings.api import urls as api_urls
@@ -46,11 +49,15 @@ class World:
     notification: Notification
     conversation: Conversation
     media: Media
-    apis: dict[str, Api]
+    tokens: dict[str, str]
+
+    @cached_property
+    def apis(self) -> dict[str, Api]:
+        """A client for each person, and one with no token."""
+        return {"anonymous": Api(), **{n: Api(token) for n, token in self.tokens.items()}}
 
 
-@pytest.fixture
-def world(make_account, run_hooks) -> World:
+def build() -> World:
     names = [
         "author",
         "colleague",
@@ -62,7 +69,7 @@ def world(make_account, run_hooks) -> World:
         "removed",
         "blocked",
     ]
-    people = {n: make_account(n) for n in names}
+    people = {n: account(n) for n in names}
     acme = orgs.create_organisation(slug="acme", name="Acme", owner=people["owner"])
     other = orgs.create_organisation(slug="other", name="Other", owner=people["outsider"])
     for n in ("author", "colleague", "removed"):
@@ -71,7 +78,7 @@ def world(make_account, run_hooks) -> World:
     team = groups.create_group(acme, actor=people["author"], name="研發部")
     groups.join(team, people["colleague"])
     groups.join(team, people["removed"])
-    with run_hooks():
+    with hooks():
         social.follow(people["follower"], account_id=people["author"].id)
         social.follow(people["blocked"], account_id=people["author"].id)
         social.block(people["author"], account_id=people["blocked"].id)
@@ -101,14 +108,12 @@ def world(make_account, run_hooks) -> World:
         posts.comment(people["colleague"], post_id=hidden["org"].id, text=f"{SECRETS['org']}留言 @author")
         posts.like(people["colleague"], post_id=hidden["group"].id)
     orgs.remove_member(acme, people["removed"], actor=people["owner"])
-    with run_hooks():
+    with hooks():
         other_org_post = posts.publish(
             people["outsider"], text="別家的機密", audience="org", organisation_id=other.id
         )
     assert other_org_post.id
-    apis = {"anonymous": Api()}
-    for n, person in people.items():
-        apis[n] = Api(create_token(person, scopes="read write follow push"))
+    tokens = {n: create_token(person, scopes="read write follow push") for n, person in people.items()}
     return World(
         people,
         hidden,
@@ -118,8 +123,19 @@ def world(make_account, run_hooks) -> World:
         Notification.objects.filter(recipient=people["author"]).first(),  # type: ignore[arg-type]
         Conversation.objects.get(),
         picture,
-        apis,
+        tokens,
     )
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[World]]:
+    with built_once(django_db_blocker, build) as built:
+        yield built
+
+
+@pytest.fixture
+def world(_built: Built[World], db: None) -> World:
+    return _built.for_a_test()
 
 
 def api_routes() -> list[tuple[str, str, Any]]:

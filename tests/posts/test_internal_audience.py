@@ -7,23 +7,16 @@ publishing into a space one is not in, and the organisation's length limit."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
-from django.test import TestCase
-from django.utils import translation
-from tests.conftest import PASSWORD
+from tests.worlds import Built, account, built_once, hooks
 
-from tidings.accounts import services as accounts
 from tidings.accounts.models import Account
 from tidings.core import pubsub
-from tidings.core import redis as tredis
 from tidings.core.audience import access_post, can_see
 from tidings.core.errors import Invalid, NotFound
 from tidings.groups import services as groups
@@ -71,9 +64,9 @@ class World:
 
 
 def build() -> World:
-    author, colleague, admin = _account("作者"), _account("同事"), _account("主管")
-    outsider, guest, cross_guest = _account("別家員工"), _account("訪客"), _account("供應商")
-    removed, follower = _account("離職者"), _account("粉絲")
+    author, colleague, admin = account("作者"), account("同事"), account("主管")
+    outsider, guest, cross_guest = account("別家員工"), account("訪客"), account("供應商")
+    removed, follower = account("離職者"), account("粉絲")
     acme = orgs.create_organisation(slug="acme", name="Acme", owner=admin)
     supplier = orgs.create_organisation(slug="supplier", name="Supplier", owner=outsider)
     for person in (author, colleague, removed):
@@ -89,7 +82,7 @@ def build() -> World:
 
     for reader in (author, colleague, admin, outsider, guest, cross_guest, removed, follower):
         home_timeline(reader)  # timelines kept, so a fan-out would write into them
-    with _hooks():
+    with hooks():
         for reader in (colleague, admin, outsider, guest, cross_guest, removed, follower):
             social.follow(reader, account_id=author.id)
         for reader in (follower, outsider, author):
@@ -97,7 +90,7 @@ def build() -> World:
         social.follow(follower, account_id=cross_guest.id)
 
     made: dict[str, Post] = {}
-    with _hooks():
+    with hooks():
         made["public"] = posts.publish(author, text="公開 #新聞#")
         made["org_post"] = posts.publish(
             author, text="內部公告 #機密#", audience="org", organisation_id=acme.id
@@ -106,7 +99,7 @@ def build() -> World:
         made["cross_post"] = posts.publish(
             author, text="交貨時間 #機密#", audience="group", group_id=chain.id
         )
-    with _hooks():
+    with hooks():
         made["org_comment"] = posts.comment(colleague, post_id=made["org_post"].id, text="收到")
         made["org_repost"] = posts.repost(colleague, post_id=made["org_post"].id, comment="大家看")
         made["group_comment"] = posts.comment(colleague, post_id=made["group_post"].id, text="好")
@@ -132,47 +125,15 @@ def build() -> World:
     )
 
 
-def _account(handle: str) -> Account:
-    return accounts.sign_up(handle=handle, password=PASSWORD)
-
-
-def _hooks() -> Any:
-    """The events' subscribers run when the block ends, as the run_hooks fixture does."""
-    return TestCase.captureOnCommitCallbacks(execute=True)
-
-
 @pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[bytes, Any]]]:
-    """The world is built once per module and test process, in a transaction that each test's
-    own nests in (as Django's setUpTestData does) and that is rolled back after the last: building
-    it is most of each test's time. What it put in Redis (the timelines, in scale-out mode) is
-    kept to be put back before each test, as each test ends with Redis emptied."""
-    with django_db_blocker.unblock(), translation.override("en"):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build(), _redis_keys()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-def _redis_keys() -> dict[bytes, Any]:
-    if not settings.REDIS_URL:
-        return {}
-    client = tredis.client()
-    return {key: client.dump(key) for key in client.scan_iter(match=f"{settings.REDIS_PREFIX}*", count=1000)}
+def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[World]]:
+    with built_once(django_db_blocker, build) as built:
+        yield built
 
 
 @pytest.fixture
-def world(_built: tuple[World, dict[bytes, Any]], db: None) -> World:
-    """The module's world for one test: its own copy of the objects, and Redis as it was built."""
-    built, keys = _built
-    if keys:
-        client = tredis.client()
-        for key, value in keys.items():
-            client.restore(key, 0, value, replace=True)
-    return copy.deepcopy(built)
+def world(_built: Built[World], db: None) -> World:
+    return _built.for_a_test()
 
 
 ORG = {"org_post", "org_comment", "org_repost"}
