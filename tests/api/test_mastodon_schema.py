@@ -25,6 +25,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.worlds import Built, account, built_once, hooks
 from tidings.accounts.tokens import create_token
 from tidings.api.mastodon import streaming
 from tidings.api.mastodon.openapi import document
@@ -47,13 +48,12 @@ pytestmark = pytest.mark.django_db
 REAL: dict[str, list[Any]] = {}
 
 
-@pytest.fixture
-def world(make_account, run_hooks) -> Iterator[dict[str, Any]]:
-    me, friend, fan = make_account("reader"), make_account("friend"), make_account("fan")
+def build() -> dict[str, Any]:
+    me, friend, fan = account("reader"), account("friend"), account("fan")
     acme = orgs.create_organisation(slug="acme", name="Acme", owner=friend)
     orgs.add_member(acme, me, actor=friend)
     team = groups.create_group(acme, actor=me, name="研發部")
-    with run_hooks():
+    with hooks():
         social.follow(me, account_id=friend.id)
         social.follow(fan, account_id=me.id)
         picture = posts.upload_media(me, data=png_bytes())
@@ -91,8 +91,19 @@ def world(make_account, run_hooks) -> Iterator[dict[str, Any]]:
         **{"id[]": [str(friend.id)]},
     )
     assert REAL["notification_id"] and REAL["conversation_id"]
-    yield {"me": me, "token": create_token(me, scopes="read write follow push")}
+    return {"me": me, "token": create_token(me, scopes="read write follow push")}
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[dict[str, Any]]]:
+    with built_once(django_db_blocker, build) as built:
+        yield built
     REAL.clear()
+
+
+@pytest.fixture
+def world(_built: Built[dict[str, Any]], db: None) -> dict[str, Any]:
+    return _built.for_a_test()
 
 
 @pytest.fixture
