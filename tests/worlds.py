@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import TestCase
@@ -43,9 +44,7 @@ class Built(Generic[T]):
 
 
 @contextmanager
-def built_once(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[Built[T]]:
-    """For a module-scoped fixture: `with built_once(django_db_blocker, build) as built: yield
-    built`; a test's fixture (asking for `db`) returns `built.for_a_test()`."""
+def _built_once(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[Built[T]]:
     with django_db_blocker.unblock(), translation.override("en"):
         outer = transaction.atomic()
         outer.__enter__()
@@ -54,6 +53,22 @@ def built_once(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[Built
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def world_fixtures(build: Callable[[], T]) -> tuple[Any, Any]:
+    """`_world_built, world = world_fixtures(build)` in a test module: `world` is a test's copy of
+    what `build` made once for the module."""
+
+    @pytest.fixture(scope="module")
+    def _world_built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[T]]:
+        with _built_once(django_db_blocker, build) as built:
+            yield built
+
+    @pytest.fixture
+    def world(_world_built: Built[T], db: None) -> T:
+        return _world_built.for_a_test()
+
+    return _world_built, world
 
 
 def account(handle: str) -> Account:

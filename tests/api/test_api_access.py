@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern
 
-from tests.worlds import Built, account, built_once, hooks
+from tests.worlds import account, hooks, world_fixtures
 from tidings.accounts.models import Account
 from tidings.accounts.tokens import create_token
 from tidings.api import urls as api_urls
@@ -127,15 +126,7 @@ def build() -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[World]]:
-    with built_once(django_db_blocker, build) as built:
-        yield built
-
-
-@pytest.fixture
-def world(_built: Built[World], db: None) -> World:
-    return _built.for_a_test()
+_world_built, world = world_fixtures(build)
 
 
 def api_routes() -> list[tuple[str, str, Any]]:

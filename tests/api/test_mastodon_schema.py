@@ -7,7 +7,6 @@ needs a token refuses a request without one or with a garbage one."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.worlds import Built, account, built_once, hooks
+from tests.worlds import account, hooks, world_fixtures
 from tidings.accounts.tokens import create_token
 from tidings.api.mastodon import streaming
 from tidings.api.mastodon.openapi import document
@@ -94,16 +93,7 @@ def build() -> dict[str, Any]:
     return {"me": me, "token": create_token(me, scopes="read write follow push")}
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[dict[str, Any]]]:
-    with built_once(django_db_blocker, build) as built:
-        yield built
-    REAL.clear()
-
-
-@pytest.fixture
-def world(_built: Built[dict[str, Any]], db: None) -> dict[str, Any]:
-    return _built.for_a_test()
+_world_built, world = world_fixtures(build)
 
 
 @pytest.fixture

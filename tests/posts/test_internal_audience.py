@@ -7,13 +7,12 @@ publishing into a space one is not in, and the organisation's length limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from tests.worlds import Built, account, built_once, hooks
+from tests.worlds import account, hooks, world_fixtures
 
 from tidings.accounts.models import Account
 from tidings.core import pubsub
@@ -125,15 +124,7 @@ def build() -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built[World]]:
-    with built_once(django_db_blocker, build) as built:
-        yield built
-
-
-@pytest.fixture
-def world(_built: Built[World], db: None) -> World:
-    return _built.for_a_test()
+_world_built, world = world_fixtures(build)
 
 
 ORG = {"org_post", "org_comment", "org_repost"}

@@ -77,7 +77,7 @@ def _column(sql: str, params: list[Any]) -> list[int]:
 
 def _own_and_big(viewer_id: int, *, max_id: int | None, floor: int, upward: bool, limit: int) -> list[int]:
     authors = [viewer_id, *_column(_BIG, [viewer_id, settings.FANOUT_FOLLOWER_THRESHOLD])]
-    # Only the bounds asked for, so that the plan is the one EXPLAIN was checked for.
+    # Only the bounds asked for: the query the ORM made before, whose plans EXPLAIN checked.
     window = (" AND p.id < %s" if max_id else "") + (" AND p.id > %s" if floor else "")
     bounds = [b for b in (max_id, floor) if b]
     sql = _MERGED.format(
