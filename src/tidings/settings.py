@@ -277,6 +277,8 @@ TIMELINE_CAP = 800
 STREAM_WATCHER = True
 # Accounts with more followers than this are not fanned out; their posts merge in at read time.
 FANOUT_FOLLOWER_THRESHOLD = int(_env("FANOUT_FOLLOWER_THRESHOLD", "10000"))
+# A fan-out writes the kept timelines this many followers at a time.
+FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
 # A negative post caught by a monitor is flagged first when its author has this many followers.
 MONITOR_WARN_FOLLOWERS = int(_env("MONITOR_WARN_FOLLOWERS", "1000"))
 # Trending topics are counted again at most this often.

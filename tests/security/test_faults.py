@@ -426,7 +426,9 @@ def leases_over(here: Site, table: str, column: str) -> bool:
 
 
 def test_a_worker_killed_in_the_middle_of_a_fan_out_leaves_the_job_to_the_next_which_does_it_once(site):
-    here = site(redis=bool(POSTGRES))
+    # Small chunks, so that the kill lands while the fan-out is under way: in chunks of 1 000 the
+    # worker could write all 6 000 timelines in Redis between two looks of the test.
+    here = site(redis=bool(POSTGRES), TIDINGS_FANOUT_CHUNK="100")
     crowd = people(here, "明星", "粉絲代表")
     (star_id, star_token), (named_id, named_token) = crowd["明星"], crowd["粉絲代表"]
     fan_ids, fan_tokens = add_fans(here, star_id, FANS, with_tokens=6)

@@ -13,8 +13,6 @@ from tidings.posts.models import OUTSIDE, Audience, Post
 from tidings.social.models import Follow, Mute
 from tidings.timelines import store
 
-CHUNK = 1000
-
 
 def is_big(account: Account) -> bool:
     """Above the threshold an account is not fanned out; readers merge its posts in."""
@@ -44,8 +42,9 @@ def fan_out(post_id: int) -> int:
         ).values_list("follower_id", flat=True)
     )
     if not is_big(author):
-        for start in range(0, len(kept), CHUNK):
-            store.add(kept[start : start + CHUNK], post.id, author.id)
+        chunk = settings.FANOUT_CHUNK
+        for start in range(0, len(kept), chunk):
+            store.add(kept[start : start + chunk], post.id, author.id)
     # Open pages hear of it: the author's, and the recently active followers' who did not mute
     # the author (someone away for weeks has no open page to tell).
     muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
