@@ -46,6 +46,20 @@ def migrate(data_dir: Path, database: str) -> None:
     subprocess.run(command, env=env, check=True)
 
 
+def clone(source_dir: Path, source_database: str, data_dir: Path, database: str) -> None:
+    """A copy of a migrated database: on PostgreSQL the database `database` from the template
+    `source_database`, on SQLite the files of `source_dir` in `data_dir`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if POSTGRES:
+        with admin() as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {database} TEMPLATE {source_database}")
+        return
+    for file in SQLITE_FILES:
+        if (source_dir / file).exists():
+            shutil.copy(source_dir / file, data_dir / file)
+
+
 def shared_database(shared: Path) -> str:
     """The PostgreSQL database a run migrates once, named after the run's directory so that runs
     side by side (CI's and a developer's) each have their own."""
@@ -70,31 +84,16 @@ class Migrated:
             if not done.exists():
                 migrate(shared / "migrated", shared_database(shared) if POSTGRES else "")
                 done.touch()
-            if POSTGRES:
-                with admin() as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
-                    conn.execute(f"CREATE DATABASE {self.database} TEMPLATE {shared_database(shared)}")
-            else:
-                root.mkdir(parents=True, exist_ok=True)
-                for file in SQLITE_FILES:
-                    if (shared / "migrated" / file).exists():
-                        shutil.copy(shared / "migrated" / file, root / file)
+            clone(shared / "migrated", shared_database(shared) if POSTGRES else "", root, self.database)
 
     def copy(self, data_dir: Path, name: str) -> dict[str, str]:
         """A copy of the database for an installation in `data_dir` (on PostgreSQL, the database
         `name`, dropped again by `drop` or at the end of the run): the settings that point at it."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        clone(self.data_dir, self.database, data_dir, name)
         settings = {"TIDINGS_DATA_DIR": str(data_dir)}
         if POSTGRES:
-            with admin() as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {name} TEMPLATE {self.database}")
             self.copies.append(name)
             settings["TIDINGS_DATABASE_URL"] = database_url(name)
-        else:
-            for file in SQLITE_FILES:
-                if (self.data_dir / file).exists():
-                    shutil.copy(self.data_dir / file, data_dir / file)
         return settings
 
     def drop(self, *names: str) -> None:
