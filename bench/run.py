@@ -510,7 +510,7 @@ def measure_fanout(servers: Servers, world: generate.World, host: str, rounds: i
         while in_stores(post_id, brand, kept) < len(kept) and time.perf_counter() - started < 120:
             time.sleep(0.005)
         visible.append((time.perf_counter() - started) * 1000)
-        while told_count(post_id, kept) < len(kept) and time.perf_counter() - started < 120:
+        while told_count(post_id, brand, kept) < len(kept) and time.perf_counter() - started < 120:
             time.sleep(0.005)
         told.append((time.perf_counter() - started) * 1000)
         time.sleep(0.5)
@@ -571,18 +571,27 @@ def measure_monitor(servers: Servers, world: generate.World, host: str, rounds: 
     return row
 
 
-def told_count(post_id: int, follower_ids: list[int]) -> int:
-    """How many followers have the post's event in their live stream."""
+def told_count(post_id: int, author: Any, follower_ids: list[int]) -> int:
+    """How many followers' open streams have the post's event: on each follower's own channel,
+    or, for a big account, once on the author's channel that all their streams listen to."""
+    from tidings.core import pubsub
+    from tidings.timelines import services
+
+    if services.is_big(author):
+        return len(follower_ids) if heard(post_id, [pubsub.author_channel(author.id)]) else 0
+    return heard(post_id, follower_ids)
+
+
+def heard(post_id: int, channels: list[int]) -> int:
+    """How many of the channels carry the post's event."""
     from tidings.core import redis as tredis
     from tidings.core.models import StreamEvent
 
     if not tredis.enabled():
-        return StreamEvent.objects.filter(
-            account_id__in=follower_ids, kind="post", data__id=str(post_id)
-        ).count()
+        return StreamEvent.objects.filter(account_id__in=channels, kind="post", data__id=str(post_id)).count()
     pipe = tredis.client().pipeline(transaction=False)
-    for f in follower_ids:
-        pipe.xrevrange(tredis.key("stream", f), count=5)
+    for channel in channels:
+        pipe.xrevrange(tredis.key("stream", channel), count=5)
     wanted = json.dumps({"id": str(post_id)})  # the fan-out's event data, as published
     return sum(any(fields["data"] == wanted for _id, fields in entries) for entries in pipe.execute())
 

@@ -32,7 +32,7 @@ def test_updates_and_comments_are_told_apart_streamed_while_live_and_replayed_ol
 ):
     show = make_live(team)
     fan = make_account("粉絲")
-    after = pubsub.latest_id(show.id)
+    after = pubsub.position([show.id])
     with run_hooks():
         first = live.update(show, person=team.editor, text="開場!")
         asked = live.comment(fan, show, text="什麼時候開賣?")

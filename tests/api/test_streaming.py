@@ -203,3 +203,56 @@ def test_a_streamed_notification_of_a_post_the_listener_may_no_longer_see_is_not
     social.block(author, account_id=reader.id)
     assert Notification.objects.filter(id=told.id).exists()  # kept: the check is at sending
     assert streaming.payloads(request, "notification", {"id": told.id}) == []
+
+
+def test_the_user_stream_carries_a_big_accounts_posts_to_its_followers_only(
+    make_account, api_for, run_hooks, settings
+):
+    # A big account's post is announced once on its own channel, not to each follower: the
+    # followers' streams listen to it, less those who muted it; nobody else's does.
+    settings.FANOUT_FOLLOWER_THRESHOLD = 1
+    star = make_account("大品牌")
+    fan, muter, stranger = make_account("粉絲"), make_account("靜音粉絲"), make_account("路人")
+    with run_hooks():
+        for who in (fan, muter):
+            social.follow(who, account_id=star.id)
+        social.mute(muter, account_id=star.id)
+    streams = {who: Stream(api_for(who).get("/api/v1/streaming/user")) for who in (fan, muter, stranger)}
+    with run_hooks():
+        post = posts.publish(star, text="新品發布")
+
+    assert [d["id"] for n, d in streams[fan].events() if n == "update"] == [str(post.id)]
+    assert streams[muter].events() == []
+    assert streams[stranger].events() == []
+
+
+@pytest.mark.django_db(transaction=True)  # the connection's work runs in threads, as it is served
+def test_a_websocket_connection_hears_the_big_accounts_its_listener_follows_until_muted(
+    make_account, settings
+):
+    import asyncio
+
+    from tidings.accounts.tokens import create_token
+    from tidings.api.mastodon import websocket
+
+    settings.FANOUT_FOLLOWER_THRESHOLD = 0  # every followed account is big
+    star, fan = make_account("大品牌"), make_account("粉絲")
+    social.follow(fan, account_id=star.id)
+    token = create_token(fan, scopes="read")
+    scope = {"type": "websocket", "query_string": f"access_token={token}".encode(), "headers": []}
+
+    async def heard(session: Any, text: str) -> bool:
+        post = await asyncio.to_thread(posts.publish, star, text=text)  # its events run at commit
+        frames = await asyncio.to_thread(session._poll)
+        return [json.loads(f["payload"])["id"] for f in frames if f["event"] == "update"] == [str(post.id)]
+
+    async def scenario() -> tuple[bool, bool]:
+        _query, _headers, request, granted = await websocket._caller(scope)
+        session = websocket.Session(request, granted, emit=None)
+        assert await session.handle({"type": "subscribe", "stream": "user"})
+        before = await heard(session, "第一則")
+        await asyncio.to_thread(social.mute, fan, account_id=star.id)
+        session.channels_read_at -= websocket.CHANNELS_SECONDS  # the connection looks again
+        return before, await heard(session, "第二則")
+
+    assert asyncio.run(scenario()) == (True, False)

@@ -14,12 +14,12 @@ from tidings.core import pubsub
 @pytest.mark.django_db
 def test_publish_many_gives_each_account_the_event() -> None:
     accounts = [9001, 9002, 9003]
-    before = {a: pubsub.latest_id(a) for a in accounts}
+    before = {a: pubsub.position([a]) for a in accounts}
     pubsub.publish_many(accounts, "post", {"id": "42"})
     for account in accounts:
         events = pubsub.read(account, before[account], timeout=0)
         assert [(e.kind, e.data) for e in events] == [("post", {"id": "42"})]
-    assert pubsub.read(9004, pubsub.latest_id(9004), timeout=0) == []
+    assert pubsub.read(9004, pubsub.position([9004]), timeout=0) == []
 
 
 @pytest.mark.django_db(transaction=True)

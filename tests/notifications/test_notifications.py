@@ -46,7 +46,7 @@ def live(account: Account, after: str, kind: str = "notification") -> list[pubsu
 
 def test_a_mention_notifies_the_mentioned_once_even_if_the_handler_runs_again(make_account, run_hooks):
     author, ming = make_account("dell"), make_account("小明")
-    before = pubsub.latest_id(ming.id)
+    before = pubsub.position([ming.id])
     with run_hooks():
         post = posts.publish(author, text="你好 @小明 和 @小明")
     services.on_post_published(post.id)
@@ -76,7 +76,7 @@ def test_a_mention_in_a_followers_only_post_does_not_notify_someone_who_may_not_
 ):
     author, fan, stranger = make_account("dell"), make_account("fan"), make_account("stranger")
     social.follow(fan, account_id=author.id)
-    before = pubsub.latest_id(stranger.id)
+    before = pubsub.position([stranger.id])
     with run_hooks():
         post = posts.publish(author, text="@fan @stranger 只給粉絲", audience="followers")
     assert received(fan) == [("mention", author.id, post.id)]
@@ -105,7 +105,7 @@ def test_mentioning_oneself_notifies_nobody(make_account, run_hooks):
 def test_a_comment_notifies_the_author_of_the_post(make_account, run_hooks):
     author, fan = make_account("dell"), make_account("fan")
     post = posts.publish(author, text="原文")
-    before = pubsub.latest_id(author.id)
+    before = pubsub.position([author.id])
     with run_hooks():
         remark = posts.comment(fan, post_id=post.id, text="好")
     services.on_post_published(remark.id)
@@ -153,7 +153,7 @@ def test_a_reply_to_a_comment_by_the_post_author_notifies_them_once(make_account
 def test_a_repost_notifies_the_original_author_once(make_account, run_hooks):
     author, fan = make_account("dell"), make_account("fan")
     post = posts.publish(author, text="原文")
-    before = pubsub.latest_id(author.id)
+    before = pubsub.position([author.id])
     with run_hooks():
         shared = posts.repost(fan, post_id=post.id)
     services.on_post_published(shared.id)
@@ -184,7 +184,7 @@ def test_reposting_ones_own_post_notifies_nobody(make_account, run_hooks):
 def test_a_like_notifies_the_author_once_even_when_liked_again(make_account, run_hooks):
     author, fan = make_account("dell"), make_account("fan")
     post = posts.publish(author, text="原文")
-    before = pubsub.latest_id(author.id)
+    before = pubsub.position([author.id])
     with run_hooks():
         posts.like(fan, post_id=post.id)
     with run_hooks():
@@ -197,7 +197,7 @@ def test_a_like_notifies_the_author_once_even_when_liked_again(make_account, run
 
 def test_a_follow_notifies_the_followed_once(make_account, run_hooks):
     fan, star = make_account("fan"), make_account("star")
-    before = pubsub.latest_id(star.id)
+    before = pubsub.position([star.id])
     with run_hooks():
         social.follow(fan, account_id=star.id)
     services.on_followed(fan.id, star.id)
@@ -232,7 +232,7 @@ def test_marking_all_read_clears_the_unread_count(make_account, run_hooks):
 
 def test_a_direct_message_starts_a_conversation_unread_by_the_recipient(make_account, run_hooks):
     alice, bob = make_account("alice"), make_account("bob")
-    before = pubsub.latest_id(bob.id)
+    before = pubsub.position([bob.id])
     with run_hooks():
         message = services.send_message(alice, recipient_id=bob.id, text=" 你好 ")
     assert message.text == "你好"
@@ -289,7 +289,7 @@ def test_a_message_to_oneself_or_a_missing_account_is_refused(make_account):
 def test_an_empty_or_over_long_message_is_refused_and_nothing_is_sent(make_account, run_hooks, text):
     alice, bob = make_account("alice"), make_account("bob")
     services.send_message(alice, recipient_id=bob.id, text="第一則")
-    before = pubsub.latest_id(bob.id)
+    before = pubsub.position([bob.id])
     with run_hooks(), pytest.raises(Invalid):
         services.send_message(alice, recipient_id=bob.id, text=text)
     assert list(Post.objects.filter(audience="direct").values_list("text", flat=True)) == ["第一則"]

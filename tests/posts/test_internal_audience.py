@@ -272,7 +272,7 @@ def test_home_stays_free_of_internal_posts_after_a_rebuild_and_a_new_follow(worl
 
 
 def test_followers_get_no_live_event_for_an_internal_post(world, run_hooks):
-    since = {a.id: pubsub.latest_id(a.id) for a in (world.follower, world.colleague, world.outsider)}
+    since = {a.id: pubsub.position([a.id]) for a in (world.follower, world.colleague, world.outsider)}
     with run_hooks():
         internal = posts.publish(
             world.author, text="又一則內部公告", audience="org", organisation_id=world.acme.id

@@ -199,7 +199,7 @@ def test_languages_and_authors_narrow_a_monitor(brand, say):
 
 def test_a_catch_is_published_live_to_the_monitor_and_notified(brand, say):
     monitor = watch(brand)
-    after = pubsub.latest_id(monitor.id)
+    after = pubsub.position([monitor.id])
     post = say(brand.customer, "示範客服回覆好快")
 
     events = pubsub.read(monitor.id, after, timeout=0)

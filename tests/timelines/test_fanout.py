@@ -336,11 +336,11 @@ def test_a_muted_author_is_not_announced_live_nor_served_as_a_card(make_account,
         home_timeline(reader)
         follow(run_hooks, reader, author)
     social.mute(muter, account_id=author.id)
-    before = {who.id: pubsub.latest_id(who.id) for who in (muter, fan)}
+    before = pubsub.position([muter.id, fan.id])
     with run_hooks():
         post = posts.publish(author, text="大聲說話")
-    assert [e.kind for e in pubsub.read(fan.id, before[fan.id], timeout=0)] == ["post"]
-    assert pubsub.read(muter.id, before[muter.id], timeout=0) == []
+    assert [e.kind for e in pubsub.read(fan.id, before, timeout=0)] == ["post"]
+    assert pubsub.read(muter.id, before, timeout=0) == []
     assert client_for(muter).get(f"/p/{post.id}/card/").status_code == 404
     assert client_for(fan).get(f"/p/{post.id}/card/").status_code == 200
 
@@ -354,12 +354,37 @@ def test_an_internal_post_is_announced_live_to_the_space_and_to_no_follower_outs
     orgs.add_member(org, colleague)
     follow(run_hooks, fan, author)
     home_timeline(fan)
-    before = {who.id: pubsub.latest_id(who.id) for who in (author, colleague, fan)}
+    before = pubsub.position([colleague.id, fan.id])
     with run_hooks():
         post = posts.publish(author, text="內部快訊", audience="org", organisation_id=org.id)
-    heard = pubsub.read(colleague.id, before[colleague.id], timeout=0)
+    heard = pubsub.read(colleague.id, before, timeout=0)
     assert [(e.kind, e.data) for e in heard] == [
         ("space-post", {"id": str(post.id), "space": f"org:{org.id}"})
     ]
-    assert pubsub.read(fan.id, before[fan.id], timeout=0) == []
+    assert pubsub.read(fan.id, before, timeout=0) == []
     assert stored(fan) == []
+
+
+def test_a_big_accounts_post_is_announced_once_and_heard_by_the_followers_who_did_not_mute_it(
+    make_account, run_hooks, settings
+):
+    from tidings.core import pubsub
+    from tidings.timelines.selectors import live_channels
+
+    settings.FANOUT_FOLLOWER_THRESHOLD = 1
+    star, fan, muter, stranger = (make_account(h) for h in ("大品牌", "粉絲", "靜音粉絲", "路人"))
+    for reader in (fan, muter):
+        home_timeline(reader)
+        follow(run_hooks, reader, star)
+    social.mute(muter, account_id=star.id)
+    before = pubsub.position([fan.id, pubsub.author_channel(star.id)])
+    with run_hooks():
+        post = posts.publish(star, text="新品發布")
+    # One event on the author's channel, whatever the number of followers; none of their own.
+    heard = pubsub.read(pubsub.author_channel(star.id), before, timeout=0)
+    assert [(e.kind, e.data) for e in heard] == [("post", {"id": str(post.id)})]
+    assert pubsub.read(fan.id, before, timeout=0) == []
+    # Who listens to it: the home streams of its followers, less those who muted it.
+    assert live_channels(fan.id) == [fan.id, pubsub.author_channel(star.id)]
+    assert live_channels(muter.id) == [muter.id]
+    assert live_channels(stranger.id) == [stranger.id]

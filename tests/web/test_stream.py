@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tidings.core import pubsub
+from tidings.timelines.selectors import live_channels
 
 from .helpers import anonymous
 
@@ -24,7 +25,7 @@ def first_chunks(response, n: int = 2) -> bytes:
 def open_stream(client, account):
     """The stream from now on (Last-Event-ID = the newest event so far), so a read returns as
     soon as the next event for the account is published."""
-    return client.get("/events/", HTTP_LAST_EVENT_ID=pubsub.latest_id(account.id))
+    return client.get("/events/", HTTP_LAST_EVENT_ID=pubsub.position(live_channels(account.id)))
 
 
 def test_a_logged_out_visitor_is_refused_the_stream(db):
@@ -102,3 +103,27 @@ def test_a_made_up_stream_position_starts_from_now(db, make_account, client_for)
     pubsub.publish(account.id, "notification", {"id": "new"})
     chunks = b"".join(itertools.islice(response.streaming_content, 2)).decode()
     assert '"new"' in chunks and '"old"' not in chunks
+
+
+def test_a_big_accounts_post_reaches_its_followers_pages_and_no_one_elses(
+    make_account, client_for, run_hooks, settings
+):
+    from tidings.posts import services as posts
+    from tidings.social import services as social
+
+    settings.FANOUT_FOLLOWER_THRESHOLD = 0  # every followed account is big
+    star, fan, stranger = make_account("大品牌"), make_account("粉絲"), make_account("路人")
+    with run_hooks():
+        social.follow(fan, account_id=star.id)
+    fan_stream = open_stream(client_for(fan), fan)
+    stranger_stream = open_stream(client_for(stranger), stranger)
+    with run_hooks():
+        post = posts.publish(star, text="新品發布")
+    pubsub.publish(stranger.id, "notification", {"id": "own"})  # so the stranger's read returns
+
+    # Closed after the other is read: closing a response closes the database connection.
+    fan_chunks = b"".join(itertools.islice(fan_stream.streaming_content, 2))
+    stranger_chunks = first_chunks(stranger_stream)
+    fan_stream.close()
+    assert f'event: post\ndata: {{"id": "{post.id}"}}'.encode() in fan_chunks
+    assert b'"own"' in stranger_chunks and str(post.id).encode() not in stranger_chunks

@@ -1,7 +1,10 @@
-"""Live events for one account (new timeline post, notification, message), delivered to its
-open event streams in any process. Embedded: rows in core_streamevent polled by the stream.
-At scale: one Redis Stream per account, read with a blocking XREAD. Both keep a short history,
-so a stream that reconnects with Last-Event-ID misses nothing."""
+"""Live events on channels, delivered to the open event streams in any process. A channel is
+an account's own (new timeline post, notification, message), a big account's posts (one event
+for all its followers, see `author_channel`), a monitor's or an activity's (their ids: every id
+is a Snowflake, so they never meet), or the public square (PUBLIC). Embedded: rows in
+core_streamevent. At scale: one Redis Stream per channel. A stream may read several channels
+at once; both backends keep a short history, so one that reconnects with Last-Event-ID misses
+nothing."""
 
 from __future__ import annotations
 
@@ -36,6 +39,12 @@ class Event:
     data: dict[str, Any]
 
 
+def author_channel(account_id: int) -> int:
+    """Where a big account's posts are announced: once, to its followers' open streams, which
+    listen to it (as their home merges its posts at read time), instead of once per follower."""
+    return -account_id
+
+
 def publish(account_id: int, kind: str, data: dict[str, Any]) -> None:
     publish_many([account_id], kind, data)
 
@@ -62,56 +71,76 @@ def publish_many(account_ids: list[int], kind: str, data: dict[str, Any]) -> Non
         StreamEvent.objects.bulk_create([StreamEvent(account_id=a, kind=kind, data=data) for a in chunk])
 
 
-def latest_id(account_id: int) -> str:
-    """The position to start a new stream from: only events after now."""
+def position(channels: list[int]) -> str:
+    """Where a stream of these channels starts so that it gets only what comes later: the
+    newest event's id among them. One position serves them all: embedded, event ids are one
+    counter; in Redis, a stream's ids are the server's clock in milliseconds (and a sequence)."""
     if tredis.enabled():
-        newest = tredis.client().xrevrange(tredis.key("stream", account_id), count=1)
-        return str(newest[0][0]) if newest else "0-0"
+        pipe = tredis.client().pipeline(transaction=False)
+        for channel in channels:
+            pipe.xrevrange(tredis.key("stream", channel), count=1)
+        newest = [entries[0][0] for entries in pipe.execute() if entries]
+        return max(newest, key=lambda i: tuple(int(n) for n in i.split("-")), default="0-0")
+    from django.db.models import Max
+
     from tidings.core.models import StreamEvent
 
-    last = StreamEvent.objects.filter(account_id=account_id).order_by("-id").values_list("id", flat=True)[:1]
-    return str(last[0]) if last else "0"
+    newest = StreamEvent.objects.filter(account_id__in=channels).aggregate(newest=Max("id"))["newest"]
+    return str(newest or 0)
 
 
 def is_position(value: str) -> bool:
     """A stream position as a client may hand it back: an event id of this backend's form."""
-    return bool(re.fullmatch(r"\d{1,20}(-\d{1,10})?" if tredis.enabled() else r"\d{1,20}", value))
+    return bool(re.fullmatch(r"\d{1,20}(-\d{1,20})?" if tredis.enabled() else r"\d{1,20}", value))
 
 
 def read(account_id: int, after: str, *, timeout: float, poll: float = POLL_SECONDS) -> list[Event]:
-    """Events for the account after `after`, waiting up to `timeout` seconds for the first one."""
+    """Events of one channel after `after`, waiting up to `timeout` seconds for the first one."""
+    return [event for _channel, event in read_many({account_id: after}, timeout=timeout, poll=poll)]
+
+
+def read_many(
+    positions: dict[int, str], *, timeout: float, poll: float = POLL_SECONDS
+) -> list[tuple[int, Event]]:
+    """Events of several channels, each after its own position, oldest first (at most 50 per
+    channel in Redis, 50 in all embedded), waiting up to `timeout` seconds for the first one."""
+    if not positions:
+        return []
     if tredis.enabled():
         # XREAD's BLOCK 0 waits forever: no timeout means no BLOCK at all.
         block = max(1, int(timeout * 1000)) if timeout > 0 else None
-        reply: Any = tredis.client().xread({tredis.key("stream", account_id): after}, block=block, count=50)
-        events: list[Event] = []
-        for _stream, entries in reply or []:
-            for entry_id, fields in entries:
-                events.append(Event(entry_id, fields["kind"], json.loads(fields["data"])))
-        return events
+        keys = {tredis.key("stream", c): c for c in positions}
+        reply: Any = tredis.client().xread(
+            {key: positions[c] for key, c in keys.items()}, block=block, count=50
+        )
+        found = [
+            (keys[stream], Event(entry_id, fields["kind"], json.loads(fields["data"])))
+            for stream, entries in reply or []
+            for entry_id, fields in entries
+        ]
+        return sorted(found, key=lambda pair: tuple(int(n) for n in pair[1].id.split("-")))
+
+    from django.db.models import Q
 
     from tidings.core.models import StreamEvent
 
-    try:
-        after_id = int(after)
-    except ValueError:
-        after_id = 0
+    wanted = Q()
+    for channel, after in positions.items():
+        wanted |= Q(account_id=channel, id__gt=int(after) if after.isdigit() else 0)
     deadline = time.monotonic() + timeout
     news = threading.Event()
     if timeout > 0:
-        # The process's watcher wakes this wait when the channel has news; `poll` is the longest
+        # The process's watcher wakes this wait when a channel has news; `poll` is the longest
         # it waits without (should a wake-up be missed, or the row not yet be visible to it).
-        _watcher.listen(account_id, news.set)
+        for channel in positions:
+            _watcher.listen(channel, news.set)
     try:
         while True:
             news.clear()
-            rows = list(
-                StreamEvent.objects.filter(account_id=account_id, id__gt=after_id)
-                .order_by("id")
-                .values_list("id", "kind", "data")[:50]
-            )
+            newer = StreamEvent.objects.filter(wanted).order_by("id")
+            rows = list(newer.values_list("id", "account_id", "kind", "data")[:50])
             if rows or time.monotonic() >= deadline:
-                return [Event(str(i), k, d) for i, k, d in rows]
+                return [(c, Event(str(i), k, d)) for i, c, k, d in rows]
             news.wait(min(poll, max(deadline - time.monotonic(), 0)))
     finally:
         if timeout > 0:
@@ -119,18 +148,19 @@ def read(account_id: int, after: str, *, timeout: float, poll: float = POLL_SECO
 
 
 def follow(
-    account_id: int, after: str, *, seconds: float, wait: float, poll: float = POLL_SECONDS
+    positions: dict[int, str], *, seconds: float, wait: float, poll: float = POLL_SECONDS
 ) -> Iterator[Event | None]:
-    """The events of a channel as they come, for `seconds`; None after each `wait` without any
-    (for a keep-alive). What an open event stream reads. Embedded, `poll` is how often the table
-    is read: a monitor's column, watched by a few and wanting speed, reads more often."""
+    """The events of some channels as they come, for `seconds`; None after each `wait` without
+    any (for a keep-alive). What an open event stream reads. Embedded, `poll` is how often the
+    table is read: a monitor's column, watched by a few and wanting speed, reads more often."""
+    positions = dict(positions)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        events = read(account_id, after, timeout=wait, poll=poll)
+        events = read_many(positions, timeout=wait, poll=poll)
         if not events:
             yield None
-        for event in events:
-            after = event.id
+        for channel, event in events:
+            positions[channel] = event.id
             yield event
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tidings.accounts.models import Account
+from tidings.core import pubsub
 from tidings.core.audience import visible_posts_sql
 from tidings.posts.models import OUTSIDE
 from tidings.posts.selectors import TIMELINE_KINDS, Page
@@ -67,6 +68,23 @@ _SHOWN = (
     " AND p.author_id NOT IN (SELECT b.blocked_id FROM social_block b WHERE b.blocker_id = %s"
     " UNION SELECT m.muted_id FROM social_mute m WHERE m.muter_id = %s) ORDER BY p.id DESC"
 )
+
+
+# The big accounts followed whose posts the viewer wants to hear of live.
+_BIG_HEARD = (
+    "SELECT f.followee_id FROM social_follow f JOIN accounts_account a ON a.id = f.followee_id"
+    " WHERE f.follower_id = %s AND a.followers_count > %s"
+    " AND f.followee_id NOT IN (SELECT b.blocked_id FROM social_block b WHERE b.blocker_id = %s"
+    " UNION SELECT m.muted_id FROM social_mute m WHERE m.muter_id = %s)"
+)
+
+
+def live_channels(viewer_id: int) -> list[int]:
+    """The channels an open stream of the viewer's home listens to: their own, and the channels
+    of the big accounts they follow (whose posts are announced once, not to each follower), less
+    those they blocked or muted."""
+    big = _column(_BIG_HEARD, [viewer_id, settings.FANOUT_FOLLOWER_THRESHOLD, viewer_id, viewer_id])
+    return [viewer_id, *(pubsub.author_channel(a) for a in big)]
 
 
 def _column(sql: str, params: list[Any]) -> list[int]:

@@ -34,6 +34,14 @@ def fan_out(post_id: int) -> int:
         announce_in_space(post)  # internal posts live in their space's timeline, not in homes
         return 0
     author = post.author
+    event = {"id": str(post.id)}
+    if post.audience == Audience.PUBLIC and not post.held:
+        pubsub.publish(pubsub.PUBLIC, "post", event)
+    if is_big(author):
+        # Read at home time, and announced once on the author's channel, which the open streams
+        # of its followers listen to (less those who muted it): no work per follower.
+        pubsub.publish_many([author.id, pubsub.author_channel(author.id)], "post", event)
+        return 0
     kept = list(
         Follow.objects.filter(
             followee_id=author.id,
@@ -41,16 +49,13 @@ def fan_out(post_id: int) -> int:
             follower__last_active_at__gte=_active_cutoff(),
         ).values_list("follower_id", flat=True)
     )
-    if not is_big(author):
-        chunk = settings.FANOUT_CHUNK
-        for start in range(0, len(kept), chunk):
-            store.add(kept[start : start + chunk], post.id, author.id)
+    chunk = settings.FANOUT_CHUNK
+    for start in range(0, len(kept), chunk):
+        store.add(kept[start : start + chunk], post.id, author.id)
     # Open pages hear of it: the author's, and the recently active followers' who did not mute
     # the author (someone away for weeks has no open page to tell).
     muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
-    pubsub.publish_many([author.id, *(f for f in kept if f not in muters)], "post", {"id": str(post.id)})
-    if post.audience == Audience.PUBLIC and not post.held:
-        pubsub.publish(pubsub.PUBLIC, "post", {"id": str(post.id)})
+    pubsub.publish_many([author.id, *(f for f in kept if f not in muters)], "post", event)
     return len(kept)
 
 

@@ -18,11 +18,12 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)  # absent on pages answered before authentication (413)
     if isinstance(user, Account):
         from tidings.notifications import selectors
+        from tidings.timelines.selectors import live_channels
 
         # Evaluated only when a page shows the badges (fragments do not).
         context["unread"] = SimpleLazyObject(lambda: selectors.unread_counts(user))
         # Where this page's live stream starts: what happens while the page loads is not missed.
-        context["live_after"] = SimpleLazyObject(lambda: pubsub.latest_id(user.id))
+        context["live_after"] = SimpleLazyObject(lambda: pubsub.position(live_channels(user.id)))
     # Acting as an official account (web.acting): the page's user is the account, the person
     # who signed in is still who they are. The switcher lists what they may act as.
     person = getattr(request, "person", None) or user

@@ -23,6 +23,7 @@ from tidings.core.text import fold, is_id
 from tidings.notifications import selectors as inbox
 from tidings.posts import selectors as posts
 from tidings.posts.models import PostTopic
+from tidings.timelines.selectors import live_channels
 
 STREAM_SECONDS = 240
 WAIT_SECONDS = 15.0
@@ -122,13 +123,19 @@ def payloads(request: HttpRequest, kind: str, data: dict[str, Any]) -> list[tupl
     return []
 
 
-def channel_of(request: HttpRequest, sub: Subscription) -> int:
-    return pubsub.PUBLIC if sub.channel == "public" else me(request).id
+def channels_of(request: HttpRequest, sub: Subscription) -> list[int]:
+    """The channels a subscription reads: the public square; the listener's own; for the home
+    stream, also those of the big accounts they follow (timelines.selectors.live_channels)."""
+    if sub.channel == "public":
+        return [pubsub.PUBLIC]
+    if sub.name == "user":
+        return live_channels(me(request).id)
+    return [me(request).id]
 
 
-def _events(request: HttpRequest, sub: Subscription, channel: int, after: str) -> Iterator[bytes]:
+def _events(request: HttpRequest, sub: Subscription, positions: dict[int, str]) -> Iterator[bytes]:
     yield b":)\n\n"
-    for event in pubsub.follow(channel, after, seconds=STREAM_SECONDS, wait=WAIT_SECONDS):
+    for event in pubsub.follow(positions, seconds=STREAM_SECONDS, wait=WAIT_SECONDS):
         if event is None:
             yield b":thump\n\n"
         elif sub.wants(event.kind, event.data):
@@ -140,9 +147,9 @@ def _events(request: HttpRequest, sub: Subscription, channel: int, after: str) -
 def _respond(request: HttpRequest, sub: Subscription) -> StreamingHttpResponse:
     # The position is taken now, not when the server first pulls the body: what happens after
     # the client's request is answered is never missed.
-    channel = channel_of(request, sub)
-    after = pubsub.latest_id(channel)
-    response = StreamingHttpResponse(_events(request, sub, channel, after), content_type="text/event-stream")
+    channels = channels_of(request, sub)
+    positions = dict.fromkeys(channels, pubsub.position(channels))
+    response = StreamingHttpResponse(_events(request, sub, positions), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

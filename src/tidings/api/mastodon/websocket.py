@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,6 +28,9 @@ from tidings.core.errors import NotFound
 # A stream reads its channels when the process's pub/sub watcher says they have news, and at
 # least this often in case a wake-up was lost.
 POLL_SECONDS = 5.0
+# How often a connection looks again at which channels its subscriptions read (the big accounts
+# the listener follows change as they follow, mute or block).
+CHANNELS_SECONDS = 60.0
 logger = logging.getLogger(__name__)
 PATH = "/api/v1/streaming"
 
@@ -81,7 +85,9 @@ class Session:
         self.granted = granted
         self.emit = emit  # async: sends one frame (a dict) the transport's way
         self.subs: set[Any] = set()
+        self.channels: dict[Any, list[int]] = {}  # what each subscription reads
         self.positions: dict[int, str] = {}
+        self.channels_read_at = time.monotonic()
         self.news = asyncio.Event()
         loop = asyncio.get_running_loop()
         self.wake = lambda: loop.call_soon_threadsafe(self.news.set)
@@ -100,13 +106,18 @@ class Session:
             needed = "read:lists" if sub.name == "list" else "read:statuses"
             if self.granted and not scopes.allows(self.granted, needed):
                 raise ApiError(403, "This action is outside the authorized scopes")
-            channel = self.streaming.channel_of(self.request, sub)
-            if channel not in self.positions:
-                self.positions[channel] = pubsub.latest_id(channel)
-                pubsub.watcher().listen(channel, self.wake)
+            self._listen(sub)
             return sub
         finally:
             close_old_connections()
+
+    def _listen(self, sub: Any) -> None:
+        self.channels[sub] = self.streaming.channels_of(self.request, sub)
+        new = [c for c in self.channels[sub] if c not in self.positions]
+        if new:
+            self.positions |= dict.fromkeys(new, pubsub.position(new))
+        for channel in new:
+            pubsub.watcher().listen(channel, self.wake)
 
     async def handle(self, message: dict[str, Any]) -> bool:
         """Subscribe or unsubscribe; False (and an error sent) when refused."""
@@ -132,27 +143,28 @@ class Session:
         """New events on the channels listened to, as frames for the subscriptions that want them."""
         frames: list[dict[str, Any]] = []
         try:
-            for channel, after in list(self.positions.items()):
-                events = pubsub.read(channel, after, timeout=0)
-                for event in events:
-                    self.positions[channel] = event.id
-                    wanting = [
-                        s
-                        for s in self.subs
-                        if self.streaming.channel_of(self.request, s) == channel
-                        and s.wants(event.kind, event.data)
-                    ]
-                    if not wanting:
-                        continue
-                    for name, payload in self.streaming.payloads(self.request, event.kind, event.data):
-                        for sub in wanting:
-                            frames.append(
-                                {
-                                    "stream": sub.label,
-                                    "event": name,
-                                    "payload": json.dumps(payload, ensure_ascii=False),
-                                }
-                            )
+            if time.monotonic() - self.channels_read_at > CHANNELS_SECONDS:
+                self.channels_read_at = time.monotonic()
+                for sub in list(self.subs):
+                    self._listen(sub)
+            for channel, event in pubsub.read_many(self.positions, timeout=0):
+                self.positions[channel] = event.id
+                wanting = [
+                    s
+                    for s in self.subs
+                    if channel in self.channels.get(s, ()) and s.wants(event.kind, event.data)
+                ]
+                if not wanting:
+                    continue
+                for name, payload in self.streaming.payloads(self.request, event.kind, event.data):
+                    for sub in wanting:
+                        frames.append(
+                            {
+                                "stream": sub.label,
+                                "event": name,
+                                "payload": json.dumps(payload, ensure_ascii=False),
+                            }
+                        )
         finally:
             close_old_connections()
         return frames

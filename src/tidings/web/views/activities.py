@@ -56,7 +56,7 @@ def _page(request: HttpRequest, activity: Any, *, error: str = "", status: int =
         context.update(live.feed(viewer, activity))
         if activity.ended_at is None:
             context["events_url"] = reverse("web:activity_events", args=[activity.id])
-            context["after"] = pubsub.latest_id(activity.id)
+            context["after"] = pubsub.position([activity.id])
     else:
         context["answered"] = surveys.answered(activity, viewer)
         if organiser:
@@ -162,7 +162,7 @@ def live_events(request: HttpRequest, activity_id: int) -> HttpResponseBase:
     show = activities.access(request.user, activity_id)
     if show.kind != Activity.Kind.LIVE:
         raise NotFound()
-    return event_stream(request, show.id, poll=LIVE_POLL_SECONDS)
+    return event_stream(request, [show.id], poll=LIVE_POLL_SECONDS)
 
 
 def _organised(request: HttpRequest, activity_id: int, kind: str) -> Any:

@@ -76,7 +76,7 @@ def _page_context(request: HttpRequest, monitor: Monitor) -> dict[str, Any]:
         "sources": Monitor.Source.choices,
         "digests": Monitor.Digest.choices,
         "languages": sorted(monitors.LANGUAGES),
-        "monitor_live": pubsub.latest_id(monitor.id),
+        "monitor_live": pubsub.position([monitor.id]),
         "nav": "monitors",
     }
 
@@ -122,4 +122,4 @@ def events(request: HttpRequest, monitor_id: int) -> HttpResponseBase:
         return HttpResponse(status=401)
     assert isinstance(request.user, Account)
     monitor = monitors.monitor_for(request.user, monitor_id)
-    return event_stream(request, monitor.id, poll=MONITOR_POLL_SECONDS)
+    return event_stream(request, [monitor.id], poll=MONITOR_POLL_SECONDS)

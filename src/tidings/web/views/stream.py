@@ -11,15 +11,17 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
 from tidings.core import pubsub
+from tidings.timelines.selectors import live_channels
 
 STREAM_SECONDS = 240
 WAIT_SECONDS = 15.0
 
 
-def stream_events(channel: int, after: str, *, poll: float = pubsub.POLL_SECONDS) -> Iterator[bytes]:
-    """A channel's events as server-sent events (an account's, or a monitor's)."""
+def stream_events(channels: list[int], after: str, *, poll: float = pubsub.POLL_SECONDS) -> Iterator[bytes]:
+    """Channels' events as server-sent events (an account's home, a monitor's, an activity's)."""
     yield b"retry: 2000\n\n"
-    for event in pubsub.follow(channel, after, seconds=STREAM_SECONDS, wait=WAIT_SECONDS, poll=poll):
+    positions = dict.fromkeys(channels, after)
+    for event in pubsub.follow(positions, seconds=STREAM_SECONDS, wait=WAIT_SECONDS, poll=poll):
         if event is None:
             yield b": keep-alive\n\n"
             continue
@@ -28,14 +30,14 @@ def stream_events(channel: int, after: str, *, poll: float = pubsub.POLL_SECONDS
 
 
 def event_stream(
-    request: HttpRequest, channel: int, *, poll: float = pubsub.POLL_SECONDS
+    request: HttpRequest, channels: list[int], *, poll: float = pubsub.POLL_SECONDS
 ) -> HttpResponseBase:
-    """A channel's server-sent events, resumed after the last event seen (the browser sends it on
+    """Channels' server-sent events, resumed after the last event seen (the browser sends it on
     reconnecting), else after the position the page was rendered at, else from now."""
     given = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
-    after = given if pubsub.is_position(given) else pubsub.latest_id(channel)
+    after = given if pubsub.is_position(given) else pubsub.position(channels)
     response = StreamingHttpResponse(
-        stream_events(channel, after, poll=poll), content_type="text/event-stream"
+        stream_events(channels, after, poll=poll), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -45,4 +47,4 @@ def event_stream(
 def events(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
-    return event_stream(request, int(request.user.pk))
+    return event_stream(request, live_channels(int(request.user.pk)))
