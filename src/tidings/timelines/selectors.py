@@ -79,6 +79,19 @@ _BIG_HEARD = (
 )
 
 
+# The channels of the big accounts followed, for a position (pubsub.position): muted ones too,
+# as a position over more channels is still the right one.
+_BIG_CHANNELS = (
+    "SELECT -f.followee_id FROM social_follow f JOIN accounts_account a ON a.id = f.followee_id"
+    " WHERE f.follower_id = %s AND a.followers_count > %s"
+)
+
+
+def live_position(viewer_id: int) -> str:
+    """Where a live stream of the viewer's home starts: what comes after now (in one query)."""
+    return pubsub.position([viewer_id], more=(_BIG_CHANNELS, [viewer_id, settings.FANOUT_FOLLOWER_THRESHOLD]))
+
+
 def live_channels(viewer_id: int) -> list[int]:
     """The channels an open stream of the viewer's home listens to: their own, and the channels
     of the big accounts they follow (whose posts are announced once, not to each follower), less

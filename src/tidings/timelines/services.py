@@ -49,13 +49,14 @@ def fan_out(post_id: int) -> int:
             follower__last_active_at__gte=_active_cutoff(),
         ).values_list("follower_id", flat=True)
     )
+    # Open pages hear of it first: the author's, and the recently active followers' who did not
+    # mute the author (someone away for weeks has no open page to tell). A page shows the post
+    # from its id, not from the timeline, which then takes longer to write (an entry in each).
+    muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
+    pubsub.publish_many([author.id, *(f for f in kept if f not in muters)], "post", event)
     chunk = settings.FANOUT_CHUNK
     for start in range(0, len(kept), chunk):
         store.add(kept[start : start + chunk], post.id, author.id)
-    # Open pages hear of it: the author's, and the recently active followers' who did not mute
-    # the author (someone away for weeks has no open page to tell).
-    muters = set(Mute.objects.filter(muted_id=author.id).values_list("muter_id", flat=True))
-    pubsub.publish_many([author.id, *(f for f in kept if f not in muters)], "post", event)
     return len(kept)
 
 

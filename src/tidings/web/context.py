@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from tidings.accounts.models import Account
-from tidings.core import pubsub
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -18,12 +17,12 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)  # absent on pages answered before authentication (413)
     if isinstance(user, Account):
         from tidings.notifications import selectors
-        from tidings.timelines.selectors import live_channels
+        from tidings.timelines.selectors import live_position
 
         # Evaluated only when a page shows the badges (fragments do not).
         context["unread"] = SimpleLazyObject(lambda: selectors.unread_counts(user))
         # Where this page's live stream starts: what happens while the page loads is not missed.
-        context["live_after"] = SimpleLazyObject(lambda: pubsub.position(live_channels(user.id)))
+        context["live_after"] = SimpleLazyObject(lambda: live_position(user.id))
     # Acting as an official account (web.acting): the page's user is the account, the person
     # who signed in is still who they are. The switcher lists what they may act as.
     person = getattr(request, "person", None) or user
