@@ -177,9 +177,9 @@ else:
         "name": "tidings",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": TASKS_IMMEDIATE,
-        # SQLite cannot block on a queue like Redis does: poll twenty times a second when idle (a
-        # post reaches open pages within a tenth of a second; a poll is one indexed read).
-        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 0.05},
+        # SQLite cannot block on a queue like Redis does: poll fifty times a second when idle (a
+        # new post's job waits 10 ms on average; idle, that is about 1% of a core, bench/notes.md).
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 0.02},
     }
 
 # A job a worker has taken (an event's subscriber, a webhook call) is left to it this long; then
