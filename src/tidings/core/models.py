@@ -15,7 +15,7 @@ class SnowflakeModel(models.Model):
 
 
 class StreamEvent(models.Model):
-    """The embedded pub/sub: one row per live event for one account, read by the open
+    """The embedded pub/sub: one row per live event on one channel (core.pubsub), read by the open
     event streams (any process) and purged after an hour. Redis Streams replace it at scale.
     The id is SQLite's own counter, given under the write lock: a stream reading "after id N"
     can never miss a row that commits later with a smaller id."""

@@ -96,13 +96,22 @@ def position(channels: list[int], *, more: tuple[str, list[Any]] | None = None) 
         for channel in channels:
             pipe.xrevrange(tredis.key("stream", channel), count=1)
         newest = [entries[0][0] for entries in pipe.execute() if entries]
-        return max(newest, key=lambda i: tuple(int(n) for n in i.split("-")), default="0-0")
-    listed = " UNION ALL ".join(["SELECT %s"] * len(channels))
-    sql, params = (f"{listed} UNION ALL {more[0]}", [*channels, *more[1]]) if more else (listed, channels)
+        return max(newest, key=_order, default="0-0")
+    of_channels = "SELECT max(id) AS id FROM core_streamevent WHERE account_id IN ({})"
+    sql = of_channels.format(", ".join(["%s"] * len(channels)))
+    params = list(channels)
+    if more:
+        sql = f"SELECT max(id) FROM ({sql} UNION ALL {of_channels.format(more[0])}) AS newest"  # noqa: S608
+        params += more[1]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(id) FROM core_streamevent WHERE account_id IN ({sql})", params)  # noqa: S608
-        newest = cursor.fetchone()[0]
-    return str(newest or 0)
+        cursor.execute(sql, params)
+        found = cursor.fetchone()[0]
+    return str(found or 0)
+
+
+def _order(event_id: str) -> tuple[int, ...]:
+    """A Redis stream id ("<ms>-<seq>") as something that sorts."""
+    return tuple(int(n) for n in event_id.split("-"))
 
 
 def is_position(value: str) -> bool:
@@ -118,8 +127,8 @@ def read(account_id: int, after: str, *, timeout: float, poll: float = POLL_SECO
 def read_many(
     positions: dict[int, str], *, timeout: float, poll: float = POLL_SECONDS
 ) -> list[tuple[int, Event]]:
-    """Events of several channels, each after its own position, oldest first (at most 50 per
-    channel in Redis, 50 in all embedded), waiting up to `timeout` seconds for the first one."""
+    """Events of several channels, each after its own position, oldest first: at most 50 (per
+    channel in Redis), every one up to some id. Waits up to `timeout` seconds for the first."""
     if not positions:
         return []
     if tredis.enabled():
@@ -134,15 +143,17 @@ def read_many(
             for stream, entries in reply or []
             for entry_id, fields in entries
         ]
-        return sorted(found, key=lambda pair: tuple(int(n) for n in pair[1].id.split("-")))
-
-    from django.db.models import Q
+        # A channel that gave all 50 may have more: the batch stops at the first such end, so it
+        # is everything up to one id and a single Last-Event-ID resumes every channel right.
+        ends = [_order(entries[-1][0]) for _stream, entries in reply or [] if len(entries) == 50]
+        return sorted(
+            (pair for pair in found if not ends or _order(pair[1].id) <= min(ends)),
+            key=lambda pair: _order(pair[1].id),
+        )
 
     from tidings.core.models import StreamEvent
 
-    wanted = Q()
-    for channel, after in positions.items():
-        wanted |= Q(account_id=channel, id__gt=int(after) if after.isdigit() else 0)
+    seen = {c: int(a) if a.isdigit() else 0 for c, a in positions.items()}
     deadline = time.monotonic() + timeout
     news = threading.Event()
     if timeout > 0:
@@ -151,12 +162,18 @@ def read_many(
         for channel in positions:
             _watcher.listen(channel, news.set)
     try:
+        after = min(seen.values())  # ids are one counter: read on from the channel furthest behind
         while True:
             news.clear()
-            newer = StreamEvent.objects.filter(wanted).order_by("id")
+            newer = StreamEvent.objects.filter(account_id__in=list(seen), id__gt=after).order_by("id")
             rows = list(newer.values_list("id", "account_id", "kind", "data")[:50])
-            if rows or time.monotonic() >= deadline:
-                return [(c, Event(str(i), k, d)) for i, c, k, d in rows]
+            fresh = [(c, Event(str(i), k, d)) for i, c, k, d in rows if i > seen[c]]
+            if rows:
+                after = rows[-1][0]  # read, if seen already on their own channels
+            if not fresh and len(rows) == 50:
+                continue  # maybe more past these: read on at once
+            if fresh or time.monotonic() >= deadline:
+                return fresh
             news.wait(min(poll, max(deadline - time.monotonic(), 0)))
     finally:
         if timeout > 0:

@@ -26,7 +26,8 @@ def _active_cutoff() -> dt.datetime:
 def fan_out(post_id: int) -> int:
     """Put a new post or repost into its author's followers' timelines and tell their open pages.
     Only followers whose timeline is kept get an entry; others are rebuilt when they come back.
-    Idempotent: a second run writes the same entries."""
+    A big account's post gets no entries (readers merge it in) and one live event. Idempotent: a
+    second run writes the same entries. Returns how many timelines got the post."""
     post = Post.objects.filter(id=post_id).select_related("author").first()
     if post is None or post.kind == Post.Kind.COMMENT:
         return 0  # comments sit under their post

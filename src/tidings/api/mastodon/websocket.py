@@ -147,12 +147,15 @@ class Session:
                 self.channels_read_at = time.monotonic()
                 for sub in list(self.subs):
                     self._listen(sub)
-            for channel, event in pubsub.read_many(self.positions, timeout=0):
+            # Copies: a subscription made meanwhile (in another thread) adds to both.
+            events = pubsub.read_many(dict(self.positions), timeout=0)
+            if len(events) >= 50:
+                self.wake()  # a full batch: read again at once rather than after POLL_SECONDS
+            subs = list(self.subs)
+            for channel, event in events:
                 self.positions[channel] = event.id
                 wanting = [
-                    s
-                    for s in self.subs
-                    if channel in self.channels.get(s, ()) and s.wants(event.kind, event.data)
+                    s for s in subs if channel in self.channels.get(s, ()) and s.wants(event.kind, event.data)
                 ]
                 if not wanting:
                     continue
