@@ -226,6 +226,22 @@ def test_the_user_stream_carries_a_big_accounts_posts_to_its_followers_only(
     assert streams[stranger].events() == []
 
 
+def test_an_author_muted_while_the_stream_is_open_is_not_sent_any_more(
+    make_account, api_for, run_hooks, settings
+):
+    # The stream chose its channels when it opened; what it sends is checked event by event.
+    settings.FANOUT_FOLLOWER_THRESHOLD = 0  # every followed account is big
+    star, fan = make_account("大品牌"), make_account("粉絲")
+    with run_hooks():
+        social.follow(fan, account_id=star.id)
+    stream = Stream(api_for(fan).get("/api/v1/streaming/user"))
+    social.mute(fan, account_id=star.id)
+    with run_hooks():
+        posts.publish(star, text="靜音之後")
+
+    assert stream.events() == []
+
+
 @pytest.mark.django_db(transaction=True)  # the connection's work runs in threads, as it is served
 def test_a_websocket_connection_hears_the_big_accounts_its_listener_follows_until_muted(
     make_account, settings

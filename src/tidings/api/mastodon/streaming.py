@@ -23,6 +23,7 @@ from tidings.core.text import fold, is_id
 from tidings.notifications import selectors as inbox
 from tidings.posts import selectors as posts
 from tidings.posts.models import PostTopic
+from tidings.social.models import Block, Mute
 from tidings.timelines.selectors import live_channels
 
 STREAM_SECONDS = 240
@@ -91,9 +92,16 @@ def subscription(viewer: Any, name: str, *, tag: str = "", list_id: str = "") ->
 
 def _status(request: HttpRequest, post_id: Any) -> dict[str, Any] | None:
     """The post's status as this listener sees it, if they may see it: its audience checked
-    afresh, and their own marks (what the status shows of the post itself is kept per process,
-    so many listeners of one post cost little each)."""
-    if not is_id(str(post_id)) or not posts.visible_to(request.user).filter(id=int(post_id)).exists():
+    afresh, its author not one they blocked or muted (since the stream opened, too), and their
+    own marks (what the status shows of the post itself is kept per process, so many listeners
+    of one post cost little each)."""
+    if not is_id(str(post_id)):
+        return None
+    shown = posts.visible_to(request.user).filter(id=int(post_id))
+    if isinstance(request.user, Account):
+        shown = shown.exclude(author_id__in=Block.objects.filter(blocker=request.user).values("blocked_id"))
+        shown = shown.exclude(author_id__in=Mute.objects.filter(muter=request.user).values("muted_id"))
+    if not shown.exists():
         return None
     found = Serializer(request).statuses_of([int(post_id)])
     return found[0] if found else None
