@@ -82,7 +82,8 @@ def publish_many(account_ids: list[int], kind: str, data: dict[str, Any]) -> Non
 def position(channels: list[int], *, more: tuple[str, list[Any]] | None = None) -> str:
     """Where a stream of these channels starts so that it gets only what comes later: the
     newest event's id among them. One position serves them all: embedded, event ids are one
-    counter; in Redis, a stream's ids are the server's clock in milliseconds (and a sequence).
+    counter; in Redis, a stream's ids are the server's clock in milliseconds (and a sequence),
+    so another channel's event of that same millisecond may sort below it and be skipped (rare).
     `more` is further channels as a query (its SQL and parameters), read in the same query
     where the events are in the database."""
     from django.db import connection
